@@ -1,0 +1,40 @@
+# HMR developer commands. `make run` and `make test` set everything up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench lint setup services clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Run the server on the embedded defaults (SQLite, local-memory cache, eager Celery).
+run: $(STAMP)
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --no-input
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py collectstatic --no-input -v0
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py bootstrap
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $${HMR_LISTEN:-127.0.0.1:8000}
+
+## Run the whole test suite on PostgreSQL and Redis (started if they are down).
+test: $(STAMP) services
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=hmr_site.settings.test
+	$(BIN)/pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
+
+services:
+	@scripts/ensure-services
+
+bench: $(STAMP) services
+	bench/run
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) var

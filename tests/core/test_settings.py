@@ -1,0 +1,55 @@
+"""Settings come from the environment; invalid values stop the process with a clear message."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def check(**env) -> subprocess.CompletedProcess:
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("HMR_", "DATABASE_", "REDIS_", "CACHE_"))
+    }
+    clean.update({"DJANGO_SETTINGS_MODULE": "hmr_site.settings.base", "DEBUG": "true", **env})
+    clean.pop("SECRET_KEY", None) if "SECRET_KEY" not in env else None
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"HMR_REPLICATE_MODE": "SECONDARY"},
+            "HMR_REPLICATE_MODE='SECONDARY' is not valid; expected one of PRIMARY, REPLICA.",
+        ),
+        (
+            {"HMR_CANONICAL_FORMAT": "v3"},
+            "HMR_CANONICAL_FORMAT='v3' is not valid; expected one of v2, legacy.",
+        ),
+        ({"DEBUG": "perhaps"}, "DEBUG='perhaps' is not a boolean (use true or false)."),
+        ({"DEBUG": "false"}, "SECRET_KEY is required when DEBUG is false."),
+        ({"HMR_HTTP_TIMEOUT_SECONDS": "0"}, "HMR_HTTP_TIMEOUT_SECONDS must be a positive integer, got 0."),
+        ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL is not a valid database URL"),
+    ],
+)
+def test_invalid_settings_fail_at_start_with_the_variable_named(env, message):
+    result = check(**env)
+    assert result.returncode != 0
+    assert f"django.core.exceptions.ImproperlyConfigured: {message}" in result.stderr
+
+
+def test_the_embedded_defaults_start_without_any_service():
+    result = check(HMR_REPLICATE_MODE="replica", HMR_CANONICAL_FORMAT="LEGACY")
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
