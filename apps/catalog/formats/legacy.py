@@ -1,0 +1,418 @@
+"""The legacy (v1) image-repo record format <-> record data, losslessly.
+
+A legacy record carries more than v2 does: `available`, `download_all`, `type`,
+`features_not_supported`, yaml and md5 file entries, a dict key that differs from `name`, key
+order, a baseline spelled "stable diffusion 1", unknown keys. Converting to record data keeps all
+of it in a *residue* (`data["legacy"]`):
+
+- `key`: the dict key when it differs from `name`;
+- `order`: the record's keys as they were, so presence and order come back;
+- `extra`: legacy-only keys and their values;
+- `pinned`: `{legacy key: [basis, raw]}` for keys whose raw value the v2 fields alone would not
+  give back (e.g. baseline "stable diffusion 1" for `stable_diffusion_1`). The raw value is used
+  while the v2 value it came from (`basis`) is unchanged; once a moderator changes the field, the
+  value is derived from the new v2 value.
+- `absent`: `{legacy key: basis}` for keys the derivation would add that the record lacked;
+- `files`, `downloads`, `config_order`: the original `config` entries, merged with the v2
+  downloads on the way out so yaml entries and md5 sums survive a hash or URL change.
+
+`legacy_from_data(data_from_legacy(r)) == r` (keys and order) for every real record; the import
+checks it for each record. Pure functions; no ORM, no I/O.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from apps.catalog.categories import Category
+from apps.catalog.formats.v2 import LEGACY_KEY, order_data
+
+IMAGE_ORDER = (
+    "name",
+    "baseline",
+    "optimization",
+    "type",
+    "inpainting",
+    "description",
+    "tags",
+    "showcases",
+    "min_bridge_version",
+    "version",
+    "style",
+    "trigger",
+    "homepage",
+    "nsfw",
+    "download_all",
+    "requirements",
+    "config",
+    "available",
+    "features_not_supported",
+    "size_on_disk_bytes",
+)
+GENERIC_ORDER = (
+    "name",
+    "type",
+    "baseline",
+    "description",
+    "version",
+    "style",
+    "nsfw",
+    "download_all",
+    "pretrained_name",
+    "config",
+    "available",
+)
+# The `type` a fresh record of each utility category gets in the legacy files.
+DEFAULT_TYPES = {
+    Category.IMAGE_GENERATION: "ckpt",
+    Category.BLIP: "blip",
+    Category.CLIP: "clip",
+    Category.CODEFORMER: "CodeFormers",
+    Category.ESRGAN: "realesrgan",
+    Category.GFPGAN: "gfpgan",
+    Category.SAFETY_CHECKER: "safety_checker",
+    Category.MISCELLANEOUS: "layer_diffuse",
+}
+# Legacy spellings of v2 baselines; normalised on the way in, mapped back on the way out.
+LEGACY_BASELINES = {
+    "stable diffusion 1": "stable_diffusion_1",
+    "stable diffusion 2": "stable_diffusion_2_768",
+    "stable diffusion 2 512": "stable_diffusion_2_512",
+}
+V2_TO_LEGACY_BASELINE = {v2: legacy for legacy, v2 in LEGACY_BASELINES.items()}
+
+_IMAGE_MAPPED = {
+    # legacy key -> data fields it is derived from
+    "name": ("name",),
+    "baseline": ("baseline",),
+    "optimization": ("optimization",),
+    "inpainting": ("inpainting",),
+    "description": ("description",),
+    "tags": ("tags",),
+    "showcases": ("showcases",),
+    "min_bridge_version": ("min_bridge_version",),
+    "version": ("version",),
+    "style": ("style",),
+    "trigger": ("trigger",),
+    "homepage": ("homepage",),
+    "nsfw": ("nsfw",),
+    "requirements": ("requirements",),
+    "config": ("config",),
+    "size_on_disk_bytes": ("size_on_disk_bytes",),
+}
+_GENERIC_MAPPED = {
+    "name": ("name",),
+    "description": ("description",),
+    "version": ("version",),
+    "config": ("config",),
+}
+_MAPPED = {
+    Category.IMAGE_GENERATION: _IMAGE_MAPPED,
+    Category.CONTROLNET: {**_GENERIC_MAPPED, "type": ("controlnet_style",), "style": ("controlnet_style",)},
+    Category.CLIP: {**_GENERIC_MAPPED, "pretrained_name": ("pretrained_name",)},
+}
+_LIST_KEYS = ("tags", "showcases", "trigger")
+
+
+class LegacyFormatError(ValueError):
+    """A legacy record that cannot be read; the message names the record key and the field."""
+
+    def __init__(self, key: str, field: str, message: str) -> None:
+        super().__init__(f"record {key!r}, field {field!r}: {message}")
+        self.key = key
+        self.field = field
+
+
+def _mapped(category: Category) -> dict[str, tuple[str, ...]]:
+    return _MAPPED.get(category, _GENERIC_MAPPED)
+
+
+def _canonical_order(category: Category) -> tuple[str, ...]:
+    return IMAGE_ORDER if category == Category.IMAGE_GENERATION else GENERIC_ORDER
+
+
+# --- legacy -> record data ----------------------------------------------------------------------
+
+
+def data_from_legacy(category: Category, key: str, record: Any) -> dict:
+    """Record data (v2 fields + residue) for one legacy record. Raises LegacyFormatError."""
+    if not isinstance(record, dict):
+        raise LegacyFormatError(key, "(record)", "a record must be a JSON object")
+    name = record.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise LegacyFormatError(key, "name", "the record has no name")
+    data: dict[str, Any] = {"name": name}
+    for field in ("description", "version"):
+        if record.get(field) is not None:
+            data[field] = _string(key, field, record[field])
+    data["config"] = {"download": _downloads_from_legacy(key, record.get("config"))}
+    if category == Category.IMAGE_GENERATION:
+        _image_fields(key, record, data)
+    elif category == Category.CONTROLNET:
+        style = record.get("type") or record.get("style")
+        if style is not None:
+            data["controlnet_style"] = _string(key, "type", style)
+    elif category == Category.CLIP and record.get("pretrained_name") is not None:
+        data["pretrained_name"] = _string(key, "pretrained_name", record["pretrained_name"])
+    data = order_data(category, data)
+    residue = _residue(category, key, record, data)
+    if residue:
+        data[LEGACY_KEY] = residue
+    return data
+
+
+def _string(key: str, field: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise LegacyFormatError(key, field, f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def _image_fields(key: str, record: dict, data: dict) -> None:
+    baseline = record.get("baseline")
+    if not isinstance(baseline, str) or not baseline:
+        raise LegacyFormatError(key, "baseline", "an image generation record needs a baseline")
+    data["baseline"] = LEGACY_BASELINES.get(baseline, baseline)
+    data["inpainting"] = bool(record.get("inpainting") or False)
+    data["nsfw"] = bool(record.get("nsfw") or False)
+    for field in ("optimization", "style", "homepage"):
+        if record.get(field) is not None:
+            data[field] = _string(key, field, record[field])
+    for field in _LIST_KEYS:
+        value = record.get(field)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise LegacyFormatError(key, field, "expected a list of strings")
+        data[field] = list(value or [])
+    for field in ("min_bridge_version", "size_on_disk_bytes"):
+        value = record.get(field)
+        if value is not None:
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise LegacyFormatError(key, field, "expected an integer")
+            data[field] = value
+    if record.get("requirements") is not None:
+        if not isinstance(record["requirements"], dict):
+            raise LegacyFormatError(key, "requirements", "expected an object")
+        data["requirements"] = record["requirements"]
+
+
+def _is_config_only(entry: dict) -> bool:
+    # Upstream's rule: a files[] entry whose path mentions yaml is a config file, not a download.
+    return "yaml" in str(entry.get("path", ""))
+
+
+def _downloads_from_legacy(key: str, config: Any) -> list[dict]:
+    if config is None:
+        return []
+    if not isinstance(config, dict):
+        raise LegacyFormatError(key, "config", "expected an object")
+    files = config.get("files") or []
+    downloads = config.get("download") or []
+    if not isinstance(files, list) or not isinstance(downloads, list):
+        raise LegacyFormatError(key, "config", "files and download must be lists")
+    urls = {}
+    for index, entry in enumerate(downloads):
+        if not isinstance(entry, dict) or not isinstance(entry.get("file_name"), str):
+            raise LegacyFormatError(key, f"config.download[{index}].file_name", "missing file name")
+        urls.setdefault(entry["file_name"], entry.get("file_url"))
+    out = []
+    for index, entry in enumerate(files):
+        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+            raise LegacyFormatError(key, f"config.files[{index}].path", "missing path")
+        if _is_config_only(entry):
+            continue
+        path = entry["path"]
+        if not isinstance(urls.get(path), str):
+            raise LegacyFormatError(key, f"config.files[{index}]", f"no download entry for file {path!r}")
+        out.append(_download_record(path, urls[path], entry))
+    return out
+
+
+def _download_record(path: str, url: str, entry: dict) -> dict:
+    record: dict[str, Any] = {
+        "file_name": path,
+        "file_url": url,
+        "sha256sum": entry.get("sha256sum") or "FIXME",
+    }
+    if entry.get("content_hash"):
+        record["content_hash"] = entry["content_hash"]
+    if entry.get("file_type"):
+        record["file_purpose"] = entry["file_type"]
+    record["known_slow_download"] = "civitai" in url
+    return record
+
+
+def _residue(category: Category, key: str, record: dict, data: dict) -> dict:
+    mapped = _mapped(category)
+    residue: dict[str, Any] = {}
+    if key != data["name"]:
+        residue["key"] = key
+    residue["order"] = list(record)
+    extra = {k: v for k, v in record.items() if k not in mapped}
+    if extra:
+        residue["extra"] = extra
+    config = record.get("config")
+    if isinstance(config, dict):
+        residue["files"] = copy.deepcopy(config.get("files") or [])
+        residue["downloads"] = copy.deepcopy(config.get("download") or [])
+        if list(config) != ["files", "download"]:
+            residue["config"] = {k: v for k, v in config.items() if k not in ("files", "download")}
+            residue["config_order"] = list(config)
+    # Pin every mapped value that the v2 fields alone would not reproduce.
+    derived = legacy_from_data(category, {**data, LEGACY_KEY: residue})
+    pinned = {}
+    for legacy_key in mapped:
+        if legacy_key in record and derived.get(legacy_key, _MISSING) != record[legacy_key]:
+            pinned[legacy_key] = [_basis(data, mapped[legacy_key]), record[legacy_key]]
+    if pinned:
+        residue["pinned"] = pinned
+    # Keys the derivation adds that the record did not have (a missing `inpainting`, say).
+    absent = {k: _basis(data, mapped.get(k, ())) for k in derived if k not in record}
+    if absent:
+        residue["absent"] = absent
+    return residue
+
+
+_MISSING = object()
+
+
+def _basis(data: dict, fields: tuple[str, ...]) -> Any:
+    values = [data.get(f) for f in fields]
+    return values[0] if len(values) == 1 else values
+
+
+# --- record data -> legacy ----------------------------------------------------------------------
+
+
+def legacy_key(data: dict) -> str:
+    """The dict key of the record in its legacy file."""
+    return (data.get(LEGACY_KEY) or {}).get("key") or data["name"]
+
+
+def legacy_from_data(category: Category, data: dict) -> dict:
+    """The legacy record for stored record data: residue where still valid, derived otherwise."""
+    residue = data.get(LEGACY_KEY) or {}
+    values = _derived_values(category, data, residue)
+    for legacy_key_name, (basis, raw) in (residue.get("pinned") or {}).items():
+        if _basis(data, _mapped(category).get(legacy_key_name, ())) == basis:
+            values[legacy_key_name] = raw
+    for legacy_key_name, basis in (residue.get("absent") or {}).items():
+        if _basis(data, _mapped(category).get(legacy_key_name, ())) == basis:
+            values.pop(legacy_key_name, None)
+    return {k: values[k] for k in _merged_order(values, residue.get("order"), _canonical_order(category))}
+
+
+def _derived_values(category: Category, data: dict, residue: dict) -> dict:
+    order = residue.get("order")
+    values: dict[str, Any] = dict(residue.get("extra") or {})
+    values["name"] = data["name"]
+    for field in ("description", "version"):
+        if data.get(field) is not None:
+            values[field] = data[field]
+    values["config"] = _legacy_config(data.get("config") or {}, residue)
+    if category == Category.IMAGE_GENERATION:
+        baseline = data.get("baseline")
+        if baseline is not None:
+            values["baseline"] = V2_TO_LEGACY_BASELINE.get(baseline, baseline)
+        values.setdefault("type", DEFAULT_TYPES[category])
+        values["inpainting"] = bool(data.get("inpainting"))
+        values["nsfw"] = bool(data.get("nsfw"))
+        for field in (
+            "optimization",
+            "style",
+            "homepage",
+            "requirements",
+            "min_bridge_version",
+            "size_on_disk_bytes",
+        ):
+            if data.get(field) is not None:
+                values[field] = data[field]
+        for field in _LIST_KEYS:
+            items = data.get(field) or []
+            if items or order is None or field in order:
+                values[field] = list(items)
+        if order is None:
+            values.setdefault("download_all", False)
+    elif category == Category.CONTROLNET:
+        if data.get("controlnet_style") is not None:
+            values["type"] = data["controlnet_style"]
+            if order is None or "style" in order:
+                values["style"] = data["controlnet_style"]
+    else:
+        if category == Category.CLIP and data.get("pretrained_name") is not None:
+            values["pretrained_name"] = data["pretrained_name"]
+        if category in DEFAULT_TYPES:
+            values.setdefault("type", DEFAULT_TYPES[category])
+    return values
+
+
+def _legacy_config(config: dict, residue: dict) -> dict:
+    downloads = config.get("download") or []
+    files: list[dict] = []
+    remaining = list(downloads)
+    for entry in residue.get("files") or []:
+        if _is_config_only(entry):
+            files.append(dict(entry))
+        elif remaining:
+            files.append(_merge_file_entry(entry, remaining.pop(0)))
+    files.extend(_fresh_file_entry(d) for d in remaining)
+    by_name = {e.get("file_name"): e for e in residue.get("downloads") or [] if isinstance(e, dict)}
+    download = []
+    for item in downloads:
+        previous = by_name.get(item["file_name"])
+        if previous is not None:
+            entry = dict(previous)
+            entry["file_url"] = item["file_url"]
+        else:
+            entry = {"file_name": item["file_name"], "file_path": "", "file_url": item["file_url"]}
+        download.append(entry)
+    parts = {**(residue.get("config") or {}), "files": files, "download": download}
+    order = residue.get("config_order") or ["files", "download"]
+    return {k: parts[k] for k in _merged_order(parts, order, ("files", "download"))}
+
+
+def _fresh_file_entry(item: dict) -> dict:
+    entry: dict[str, Any] = {"path": item["file_name"]}
+    if item.get("sha256sum") and item["sha256sum"] != "FIXME":
+        entry["sha256sum"] = item["sha256sum"]
+    if item.get("file_purpose"):
+        entry["file_type"] = item["file_purpose"]
+    if item.get("content_hash"):
+        entry["content_hash"] = item["content_hash"]
+    return entry
+
+
+def _merge_file_entry(entry: dict, item: dict) -> dict:
+    """The original files[] entry, updated from its v2 download while it names the same file."""
+    if entry.get("path") != item["file_name"]:
+        return _fresh_file_entry(item)
+    merged = dict(entry)
+    sha = item.get("sha256sum")
+    if sha and sha != "FIXME":
+        if merged.get("sha256sum") != sha:
+            merged.pop("md5sum", None)  # an md5 of the previous file would now be wrong
+        merged["sha256sum"] = sha
+    else:
+        merged.pop("sha256sum", None)
+    for legacy_name, v2_name in (("file_type", "file_purpose"), ("content_hash", "content_hash")):
+        if item.get(v2_name):
+            merged[legacy_name] = item[v2_name]
+        else:
+            merged.pop(legacy_name, None)
+    return merged
+
+
+def _merged_order(values: dict, old_order: list[str] | None, canonical: tuple[str, ...]) -> list[str]:
+    """Keys of `values`: the old order first, new keys slotted in at their canonical place."""
+    rank = {k: i for i, k in enumerate(canonical)}
+    order = [k for k in (old_order or []) if k in values]
+    seen = set(order)
+    for k in sorted((k for k in values if k not in seen), key=lambda k: rank.get(k, len(rank))):
+        if k not in rank:
+            order.append(k)
+            continue
+        position = 0
+        for index, existing in enumerate(order):
+            if rank.get(existing, -1) < rank[k]:
+                position = index + 1
+        order.insert(position, k)
+    return order

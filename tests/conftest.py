@@ -1,0 +1,64 @@
+"""Shared fixtures: the real legacy data (read-only, from ../shared), a pinned clock, a clean cache."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from apps.audit.models import AuditEvent
+from apps.audit.services import Actor
+from apps.core import clock
+
+FROZEN_AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def legacy_dir() -> Path:
+    """The real legacy files. Tests only read them; a copy is made where a test must edit one."""
+    path = Path(settings.HMR_LEGACY_DATA_DIR)
+    if not (path / "image" / "stable_diffusion.json").is_file():
+        pytest.fail(f"The legacy data is missing at {path}; set HMR_LEGACY_DATA_DIR to ../shared/data/legacy")
+    return path
+
+
+@pytest.fixture
+def legacy_copy(legacy_dir, tmp_path) -> Path:
+    """A writable copy of the legacy directory, for tests that break a file on purpose."""
+    target = tmp_path / "legacy"
+    shutil.copytree(legacy_dir, target)
+    for path in target.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return target
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    clock.freeze(FROZEN_AT)
+    yield FROZEN_AT
+    clock.freeze(None)
+
+
+@pytest.fixture(autouse=True)
+def clean_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def import_actor() -> Actor:
+    return Actor(origin=AuditEvent.Origin.IMPORT, name="test import")
+
+
+@pytest.fixture
+def imported(db, legacy_dir, import_actor):
+    """The catalog loaded from the real legacy data."""
+    from apps.catalog.imports import import_references
+
+    report, _ = import_references(actor=import_actor, legacy_dir=legacy_dir)
+    return report
