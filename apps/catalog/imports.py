@@ -1,0 +1,37 @@
+"""Import orchestration shared by the import command and `bootstrap`: read a source, parse, import."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from apps.audit.services import Actor
+from apps.catalog import sources
+from apps.catalog.formats import bundle
+from apps.catalog.services import ImportReport, catalog_import
+
+
+def parse_source(*, legacy_dir: Path | None = None, v2_dir: Path | None = None) -> tuple[list, str]:
+    """Parsed categories and a label for the source: a legacy dir, a v2 dir, or GitHub (default)."""
+    if v2_dir is not None:
+        return bundle.parse_v2_files(sources.read_v2_dir(v2_dir)), str(v2_dir)
+    files = sources.read_legacy_dir(legacy_dir) if legacy_dir is not None else sources.fetch_github_legacy()
+    return bundle.parse_legacy_files(files.image, files.text), files.origin
+
+
+def import_references(
+    *,
+    actor: Actor,
+    legacy_dir: Path | None = None,
+    v2_dir: Path | None = None,
+    dry_run: bool = False,
+    progress_factory: Callable[[int], Callable[[int], None]] | None = None,
+) -> tuple[ImportReport, str]:
+    """Read, parse and import one source. Raises SourceUnavailable or ImportFormatError."""
+    parsed, label = parse_source(legacy_dir=legacy_dir, v2_dir=v2_dir)
+    total = sum(len(p.records) for p in parsed)
+    progress = progress_factory(total) if progress_factory else None
+    report = catalog_import(
+        parsed=parsed, actor=actor, dry_run=dry_run, keep_legacy_residue=v2_dir is not None, progress=progress
+    )
+    return report, label

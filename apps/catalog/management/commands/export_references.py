@@ -1,0 +1,30 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from apps.catalog import selectors
+from apps.core.files import write_atomic
+
+
+class Command(BaseCommand):
+    help = (
+        "Export the catalog: --format legacy writes image/*.json, text/models.csv and text/db.json "
+        "(byte-identical to what was imported); --format v2 writes one v2 file per category."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--format", choices=("legacy", "v2"), default="legacy")
+        parser.add_argument("--out", type=Path, required=True, metavar="DIR")
+
+    def handle(self, *args, format, out, **options):
+        files = selectors.legacy_export_files() if format == "legacy" else selectors.v2_export_files()
+        total = 0
+        for relative, text in sorted(files.items()):
+            content = text.encode("utf-8")
+            write_atomic(out / relative, content)
+            total += len(content)
+            if options["verbosity"] > 1:
+                self.stdout.write(f"{relative}  {len(content)} bytes")
+        self.stdout.write(
+            self.style.SUCCESS(f"Wrote {len(files)} {format} file(s), {total} bytes, to {out}.")
+        )

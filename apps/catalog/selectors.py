@@ -1,0 +1,58 @@
+"""Reads from the catalog."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+
+from apps.catalog import rendering
+from apps.catalog.categories import CATEGORIES, TEXT_DB_FILE, Category, Repo
+from apps.catalog.formats.v2 import RecordMeta
+from apps.catalog.models import ModelRecord, SourceFormat
+from apps.core import clock
+
+
+def stored_records(category: Category) -> list[rendering.StoredRecord]:
+    """The category's records in file order, as the renderers take them."""
+    rows = (
+        ModelRecord.objects.filter(category=category.value)
+        .order_by("position", "id")
+        .values_list("name", "data", "legacy_layout", "created_at", "updated_at", "created_by", "updated_by")
+    )
+    return [
+        rendering.StoredRecord(
+            name, data, layout, RecordMeta(clock.unix(created), clock.unix(updated), created_by, updated_by)
+        )
+        for name, data, layout, created, updated, created_by, updated_by in rows
+    ]
+
+
+def source_profile(category: Category) -> dict | None:
+    return SourceFormat.objects.filter(category=category.value).values_list("profile", flat=True).first()
+
+
+def legacy_export_files() -> dict[str, str]:
+    """Every legacy file (`image/*.json`, `text/models.csv`, `text/db.json`) by relative path."""
+    files = {}
+    for category, info in CATEGORIES.items():
+        path = rendering.legacy_export_path(category)
+        if path is None:
+            continue
+        records = stored_records(category)
+        files[path] = rendering.render_legacy_category(category, records, source_profile(category))
+        if info.repo == Repo.TEXT:
+            files[f"text/{TEXT_DB_FILE}"] = rendering.render_text_db(records)
+    return files
+
+
+def v2_export_files() -> dict[str, str]:
+    """Every v2 category file, empty categories included (as `{}`)."""
+    return {
+        info.v2_file: rendering.render_v2_file(rendering.v2_document(category, stored_records(category)))
+        for category, info in CATEGORIES.items()
+    }
+
+
+def category_counts() -> dict[str, int]:
+
+    counts = dict(ModelRecord.objects.values_list("category").annotate(n=Count("id")))
+    return {c.value: counts.get(c.value, 0) for c in Category}

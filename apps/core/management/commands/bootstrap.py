@@ -1,0 +1,72 @@
+"""`make run`'s setup step: metadata rows, a loaded catalog, an admin account."""
+
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from apps.audit.models import AuditEvent
+from apps.audit.services import Actor
+from apps.catalog.formats.bundle import ImportFormatError
+from apps.catalog.imports import import_references
+from apps.catalog.models import ModelRecord
+from apps.catalog.services import category_metadata_ensure_all
+from apps.catalog.sources import SourceUnavailable, is_legacy_dir
+
+DEMO_DIR = Path(__file__).resolve().parents[3] / "catalog" / "demo"
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the catalog when it is empty (HMR_SEED_DIR, else GitHub, else a demo set) and create an admin."
+    )
+
+    def handle(self, *args, **options):
+        category_metadata_ensure_all()
+        if ModelRecord.objects.exists():
+            self.stdout.write(f"Catalog already holds {ModelRecord.objects.count()} records; not importing.")
+        else:
+            self._load()
+        self._admin_account()
+
+    def _load(self):
+        actor = Actor(origin=AuditEvent.Origin.IMPORT, name="manage.py bootstrap")
+        attempts = []
+        if settings.HMR_SEED_DIR:
+            seed = Path(settings.HMR_SEED_DIR)
+            attempts.append(("legacy" if is_legacy_dir(seed) else "v2", seed))
+        else:
+            attempts.append(("github", None))
+        attempts.append(("demo", DEMO_DIR))
+        for kind, path in attempts:
+            try:
+                report, label = import_references(
+                    actor=actor,
+                    legacy_dir=path if kind in ("legacy", "demo") else None,
+                    v2_dir=path if kind == "v2" else None,
+                )
+            except (SourceUnavailable, ImportFormatError) as exc:
+                self.stdout.write(
+                    self.style.WARNING(f"Could not load the catalog from {path or 'GitHub'}: {exc}")
+                )
+                continue
+            suffix = " (a small demo set; set HMR_SEED_DIR to load real data)" if kind == "demo" else ""
+            self.stdout.write(
+                self.style.SUCCESS(f"Loaded {report.totals().created} records from {label}{suffix}.")
+            )
+            return
+
+    def _admin_account(self):
+        users = get_user_model()
+        username = settings.HMR_ADMIN_USERNAME
+        if users.objects.filter(is_superuser=True).exists():
+            self.stdout.write("An admin account exists; sign in at /admin/ with it.")
+            return
+        password = settings.HMR_ADMIN_PASSWORD or secrets.token_urlsafe(12)
+        users.objects.create_superuser(username=username, email="", password=password)
+        shown = password if not settings.HMR_ADMIN_PASSWORD else "(from HMR_ADMIN_PASSWORD)"
+        self.stdout.write(
+            self.style.SUCCESS(f"Admin account created: username {username!r}, password {shown}")
+        )
