@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.catalog",
     "apps.audit",
+    "apps.api",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +167,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Horde Model Reference (HMR)",

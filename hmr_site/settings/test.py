@@ -1,7 +1,8 @@
 """Settings for `make test`: PostgreSQL and Redis, as in production (never SQLite only).
 
 DATABASE_URL and REDIS_URL may point elsewhere; the defaults are this machine's services. Each
-pytest-xdist worker gets its own Redis database number so workers never see each other's keys.
+pytest-xdist worker gets its own Redis database number (HMR_TEST_REDIS_DB_BASE + worker index)
+so workers never see each other's keys.
 """
 
 import os
@@ -9,8 +10,9 @@ import os
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hmr")
-_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or "0"
-os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:6379/{1 + int(_worker) % 15}")
+_worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or "0")
+_redis_db = int(os.environ.get("HMR_TEST_REDIS_DB_BASE", "1")) + _worker
+os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:6379/{_redis_db % 16}")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 from hmr_site.settings.base import *  # noqa: E402,F403

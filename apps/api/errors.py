@@ -1,0 +1,85 @@
+"""The one error envelope of the API: upstream's `{"detail": ...}` shapes and status codes.
+
+- `ApplicationError` (services) -> its status, `{"detail": message}` (+ any extra keys);
+- request validation -> 422 `{"detail": [{"type", "loc", "msg", "input"}]}` (pydantic's shape);
+- missing credentials -> 401 "Not authenticated" with `WWW-Authenticate: APIKey`;
+- bad credentials -> 401, refused permission -> 403, unknown route -> 404 "Not Found",
+  wrong method -> 405 "Method Not Allowed".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from apps.core.errors import ApplicationError
+
+
+class RequestValidationError(exceptions.APIException):
+    """422 with a list of pydantic-style errors."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+
+    def __init__(self, errors: list[dict]) -> None:
+        super().__init__()
+        self.errors = errors
+
+
+def validation_error(loc: list, msg: str, value: Any = None, kind: str = "value_error", **ctx) -> dict:
+    error = {"type": kind, "loc": loc, "msg": msg, "input": value}
+    if ctx:
+        error["ctx"] = ctx
+    return error
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        return Response({"detail": exc.message, **exc.extra}, status=exc.status)
+    if isinstance(exc, RequestValidationError):
+        return Response({"detail": exc.errors}, status=exc.status_code)
+    if isinstance(exc, exceptions.NotAuthenticated):
+        return Response({"detail": "Not authenticated"}, status=401, headers={"WWW-Authenticate": "APIKey"})
+    if isinstance(exc, exceptions.ParseError):
+        return Response(
+            {
+                "detail": [
+                    validation_error(["body"], f"JSON decode error: {exc.detail}", None, "json_invalid")
+                ]
+            },
+            status=422,
+        )
+    if isinstance(exc, exceptions.ValidationError):
+        return Response({"detail": _drf_errors(exc.detail)}, status=422)
+    if isinstance(exc, Http404 | exceptions.NotFound):
+        return Response({"detail": "Not Found"}, status=404)
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        return Response({"detail": "Method Not Allowed"}, status=405)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict) and "detail" in response.data:
+        response.data = {"detail": str(response.data["detail"])}
+    return response
+
+
+def _drf_errors(detail: Any, loc: tuple = ("body",)) -> list[dict]:
+    if isinstance(detail, dict):
+        return [e for key, value in detail.items() for e in _drf_errors(value, (*loc, key))]
+    if isinstance(detail, list):
+        if all(not isinstance(d, dict | list) for d in detail):
+            return [
+                validation_error(list(loc), str(d), None, getattr(d, "code", "value_error")) for d in detail
+            ]
+        return [e for index, value in enumerate(detail) for e in _drf_errors(value, (*loc, index))]
+    return [validation_error(list(loc), str(detail), None, getattr(detail, "code", "value_error"))]
+
+
+def api_not_found(request, exception=None):
+    """Django's 404 for a path under /api/ that no route matches: JSON, like upstream."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not Found"}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
