@@ -9,3 +9,10 @@ urlpatterns = [
     path("model_references/v1/", include("apps.api.v1.urls")),
     path("model_references/v2/", include("apps.api.v2.urls")),
 ]
+
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView  # noqa: E402
+
+urlpatterns += [
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="docs"),
+]

@@ -10,5 +10,7 @@ from apps.catalog.categories import Category
 
 
 def categories_changed(categories: list[Category]) -> None:
-    """Run after commit: nothing yet beyond the metadata revision bumped inside the transaction."""
-    return None
+    """Run after commit: publish the new document revisions (readers switch to the new bytes)."""
+    from apps.catalog.documents import documents_invalidate
+
+    documents_invalidate(categories)

@@ -7,7 +7,8 @@ from django.db.models import Count
 from apps.catalog import rendering
 from apps.catalog.categories import CATEGORIES, TEXT_DB_FILE, Category, Repo
 from apps.catalog.formats.v2 import RecordMeta
-from apps.catalog.models import ModelRecord, SourceFormat
+from apps.catalog.formats.v2 import render_record as v2_render
+from apps.catalog.models import CategoryMetadata, ModelRecord, SourceFormat
 from apps.core import clock
 
 
@@ -56,3 +57,30 @@ def category_counts() -> dict[str, int]:
 
     counts = dict(ModelRecord.objects.values_list("category").annotate(n=Count("id")))
     return {c.value: counts.get(c.value, 0) for c in Category}
+
+
+def record_v2(category: Category, name: str) -> dict | None:
+    """One record in the v2 shape, by its unique (category, name) index; None when absent."""
+    row = (
+        ModelRecord.objects.filter(category=category.value, name=name)
+        .values_list("data", "created_at", "updated_at", "created_by", "updated_by")
+        .first()
+    )
+    if row is None:
+        return None
+    data, created, updated, created_by, updated_by = row
+    return v2_render(
+        category, data, RecordMeta(clock.unix(created), clock.unix(updated), created_by, updated_by)
+    )
+
+
+def category_metadata_rows() -> list[CategoryMetadata]:
+    """Every category's metadata row (created on first read, as upstream initialises it)."""
+    rows = list(CategoryMetadata.objects.all())
+    if len(rows) < len(Category):
+        from apps.catalog.services import category_metadata_ensure_all
+
+        category_metadata_ensure_all()
+        rows = list(CategoryMetadata.objects.all())
+    order = {c.value: i for i, c in enumerate(Category)}
+    return sorted(rows, key=lambda r: order[r.category])

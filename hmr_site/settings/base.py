@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "corsheaders",
     "django_filters",
     "django_celery_beat",
@@ -133,7 +134,11 @@ if _cache_url.startswith(("redis://", "rediss://", "unix://")):
             },
         }
     }
-    DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+    # The document cache handles Redis trouble itself (backs off, reads the database instead).
+    CACHES["documents"] = {
+        **CACHES["default"],
+        "OPTIONS": {**CACHES["default"]["OPTIONS"], "IGNORE_EXCEPTIONS": False},
+    }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 elif _cache_url:
     try:
@@ -142,6 +147,7 @@ elif _cache_url:
         raise ImproperlyConfigured(f"CACHE_URL is not a valid cache URL: {exc}") from exc
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hmr"}}
+CACHES.setdefault("documents", CACHES["default"])
 
 # --- Auth, i18n, static -------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -174,9 +180,26 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The moderated registry of AI model metadata for the AI-Horde.",
     "VERSION": "2.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files, no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
-CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+# Reads are public; browsers on the listed origins may call the API ("*" allows any origin).
+_cors_origins = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOW_ALL_ORIGINS = _cors_origins == ["*"]
+CORS_ALLOWED_ORIGINS = [] if CORS_ALLOW_ALL_ORIGINS else _cors_origins
 CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "accept-encoding",
+    "apikey",
+    "content-type",
+    "if-modified-since",
+    "if-none-match",
+    "origin",
+    "user-agent",
+)
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified")
 
 # --- HMR ----------------------------------------------------------------------------------------
 HMR_REPLICATE_MODE = _choice("HMR_REPLICATE_MODE", "PRIMARY", ("PRIMARY", "REPLICA"))
@@ -189,6 +212,9 @@ HMR_IMAGE_BRANCH = env.str("HMR_IMAGE_BRANCH", default="main")
 HMR_TEXT_REPO = env.str("HMR_TEXT_REPO", default="Haidra-Org/AI-Horde-text-model-reference")
 HMR_TEXT_BRANCH = env.str("HMR_TEXT_BRANCH", default="main")
 HMR_HTTP_TIMEOUT_SECONDS = _positive_int("HMR_HTTP_TIMEOUT_SECONDS", 20)
+HMR_DOCUMENT_CACHE_CONTROL = env.str(
+    "HMR_DOCUMENT_CACHE_CONTROL", default="public, max-age=0, must-revalidate"
+)
 HMR_ADMIN_USERNAME = env.str("HMR_ADMIN_USERNAME", default="admin")
 HMR_ADMIN_PASSWORD = env.str("HMR_ADMIN_PASSWORD", default="")
 

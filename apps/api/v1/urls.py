@@ -1,1 +1,11 @@
-urlpatterns: list = []
+from django.urls import path
+
+from apps.api.v1 import views
+from apps.api.v2.metadata import metadata_urls
+
+urlpatterns = [
+    path("info", views.InfoApi.as_view(), name="v1-info"),
+    path("model_categories", views.CategoriesApi.as_view(), name="v1-categories"),
+    *metadata_urls("v1"),
+    path("<str:category>", views.CategoryDocumentApi.as_view(), name="v1-category"),
+]

@@ -1,1 +1,72 @@
-urlpatterns: list = []
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+
+from apps.api.v2 import schemas, views
+from apps.api.v2.metadata import metadata_urls
+from apps.catalog.categories import Category
+
+
+def _typed(view, category: Category, summary: str, response, operation: str):
+    """A per-category route (as upstream's typed routes) with that category's record schema."""
+
+    def get(self, request, *args, **kwargs):
+        return view.get(self, request, *args, **kwargs)
+
+    documented = extend_schema(
+        summary=summary,
+        responses={200: response, **views.ERRORS},
+        operation_id=f"v2_{category.value}_{operation}",
+        tags=["v2"],
+    )(get)
+    name = f"{category.value.title().replace('_', '')}{view.__name__}"
+    return type(name, (view,), {"category": category, "get": documented}).as_view()
+
+
+def _typed_routes() -> list:
+    routes = []
+    for category in views.served_categories():
+        record = schemas.record_serializer(category)
+        c = category.value
+        routes += [
+            path(
+                f"{c}",
+                _typed(
+                    views.CategoryDocumentApi,
+                    category,
+                    f"All {c} records",
+                    schemas.document_schema(category),
+                    "document",
+                ),
+                name=f"v2-{c}",
+            ),
+            path(
+                f"{c}/model/<path:name>",
+                _typed(views.RecordApi, category, f"One {c} record", record, "model"),
+                name=f"v2-{c}-model",
+            ),
+            path(
+                f"{c}/search",
+                _typed(
+                    views.CategorySearchApi,
+                    category,
+                    f"Search {c} records",
+                    schemas.search_response,
+                    "search",
+                ),
+                name=f"v2-{c}-search",
+            ),
+        ]
+    return routes
+
+
+urlpatterns = [
+    path("info", views.InfoApi.as_view(), name="v2-info"),
+    path("model_categories", views.CategoriesApi.as_view(), name="v2-categories"),
+    path("search", views.SearchApi.as_view(), name="v2-search"),
+    *metadata_urls("v2"),
+    *_typed_routes(),
+    # Generic routes: only reached by categories without a typed route (lora, ti) or invalid ones.
+    path("<str:category>/model/<path:name>", views.RecordApi.as_view(), name="v2-model"),
+    path("<str:category>/search", views.CategorySearchApi.as_view(), name="v2-category-search"),
+    path("<str:category>", views.CategoryDocumentApi.as_view(), name="v2-category"),
+]

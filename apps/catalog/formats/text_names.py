@@ -57,3 +57,14 @@ def text_model_group(name: str) -> str:
         base = pattern.sub("", base)
     base = _SEPARATORS.sub(r"\1", base).strip("-_ .")
     return base or original
+
+
+def name_size(name: str) -> str | None:
+    """The parameter size written in a model name (`12B`, `8x7B`), upper-cased, or None."""
+    found = _SIZE.search(strip_backend(name).split("/")[-1])
+    return found.group(1).upper() if found else None
+
+
+def name_quant(name: str) -> str | None:
+    found = _QUANT.search(strip_backend(name).split("/")[-1])
+    return found.group(1) if found else None

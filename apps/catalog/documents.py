@@ -1,0 +1,169 @@
+"""Category documents as stored bytes: rendered once per data change, served from memory or Redis.
+
+`category_document(category, fmt)` is the read path of every category endpoint. A document is
+immutable and named by the category's *revision* (bumped in the same transaction as any change
+to the category). Per request we only look up the current revision (a small Redis key, the
+database when Redis is unavailable); the bytes come from this process's memory when it already
+holds that revision, else from Redis, else they are rendered from the database and stored.
+
+Refreshing is a swap: a new revision names a new document; nothing is updated in place and no
+lock is held across layers, so a slow render never blocks readers of another document and a cache
+expiry cannot deadlock anything (the failure mode of the service we replace).
+
+After a commit, `documents_invalidate` publishes the new revision. Readers only ever *add* the
+revision key (never overwrite), so a reader that looked at the database before the commit cannot
+put an old revision back. If publishing fails (Redis unreachable at that moment) the old key
+expires within REVISION_TTL seconds.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass
+
+from django.core.cache import caches
+from django.db import transaction
+
+from apps.catalog import rendering, selectors, text_groups
+from apps.catalog.categories import CATEGORIES, Category
+from apps.catalog.models import CategoryMetadata
+from apps.core import clock
+
+logger = logging.getLogger(__name__)
+
+V1 = "v1"
+V1_GROUPED = "v1-grouped"  # text_generation?include_group=true
+V2 = "v2"
+FORMATS = (V1, V1_GROUPED, V2)
+REVISION_TTL = 10  # seconds; bounds staleness only when publishing a revision to Redis failed
+DOCUMENT_TTL = 24 * 3600
+REDIS_BACKOFF = 5.0  # seconds to stay off Redis after it failed
+
+
+@dataclass(frozen=True)
+class Document:
+    body: bytes
+    gzipped: bytes
+    etag: str  # strong validator of `body`, quoted
+    last_modified: int  # unix seconds
+    revision: int
+    empty: bool  # the category has no records (v1 answers 404 for it)
+
+
+_memo: dict[tuple[str, str], Document] = {}
+_redis_off_until = 0.0
+
+
+def _cache():
+    return caches["documents"]
+
+
+def _cache_call(method: str, *args):
+    """A documents-cache call that never raises: Redis trouble means "not cached" for a while."""
+    global _redis_off_until
+    if time.monotonic() < _redis_off_until:
+        return None
+    try:
+        return getattr(_cache(), method)(*args)
+    except Exception as exc:  # redis-py raises several types; any of them means "unavailable"
+        _redis_off_until = time.monotonic() + REDIS_BACKOFF
+        logger.warning("documents cache unavailable (%s); reading from the database", exc.__class__.__name__)
+        return None
+
+
+def _revision_key(category: str) -> str:
+    return f"doc-rev:{category}"
+
+
+def _document_key(category: str, fmt: str, revision: int) -> str:
+    return f"doc:{category}:{fmt}:{revision}"
+
+
+def _db_revision(category: str) -> tuple[int, int]:
+    row = CategoryMetadata.objects.filter(category=category).values_list("revision", "last_updated").first()
+    if row is None:
+        return 0, 0
+    return row[0], clock.unix(row[1]) or 0
+
+
+def current_revision(category: Category) -> int:
+    revision = _cache_call("get", _revision_key(category.value))
+    if revision is None:
+        revision, _ = _db_revision(category.value)
+        _cache_call("add", _revision_key(category.value), revision, REVISION_TTL)
+    return revision
+
+
+def category_document(category: Category, fmt: str) -> Document:
+    """The current document of `category` in `fmt` (v1, v1-grouped or v2)."""
+    revision = current_revision(category)
+    memo = _memo.get((category.value, fmt))
+    if memo is not None and memo.revision == revision:
+        return memo
+    document = _cache_call("get", _document_key(category.value, fmt, revision))
+    if not isinstance(document, Document):
+        document = _render(category, fmt)
+        _cache_call("set", _document_key(category.value, fmt, document.revision), document, DOCUMENT_TTL)
+    _memo[(category.value, fmt)] = document
+    return document
+
+
+def _render(category: Category, fmt: str) -> Document:
+    """Render from one consistent snapshot: the revision is read before and after the records."""
+    for _ in range(5):
+        with transaction.atomic():
+            revision, last_updated = _db_revision(category.value)
+            records = selectors.stored_records(category)
+            body = render_body(category, fmt, records)
+            still, _ = _db_revision(category.value)
+        if still == revision:
+            break
+    digest = hashlib.sha256(body).hexdigest()[:32]
+    return Document(
+        body=body,
+        gzipped=gzip.compress(body, compresslevel=6, mtime=0),
+        etag=f'"{digest}"',
+        last_modified=last_updated,
+        revision=revision,
+        empty=not records,
+    )
+
+
+def render_body(category: Category, fmt: str, records: list[rendering.StoredRecord]) -> bytes:
+    """The bytes a document endpoint serves (pure apart from its input records)."""
+    info = CATEGORIES[category]
+    if fmt == V2:
+        document = rendering.v2_document(category, records)
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    if info.managed_elsewhere:
+        return b"{}"
+    if category == Category.TEXT_GENERATION:
+        if fmt == V1_GROUPED:
+            grouped = text_groups.db_document_with_groups([r.data for r in records])
+            return json.dumps(grouped, ensure_ascii=False, separators=(",", ":")).encode()
+        return rendering.render_text_db(records).encode()
+    if not info.legacy_file:
+        return b""
+    return rendering.render_legacy_category(category, records, selectors.source_profile(category)).encode()
+
+
+def documents_invalidate(categories: list[Category]) -> None:
+    """Publish the committed revision of each category (run on commit)."""
+    for category in categories:
+        revision, _ = _db_revision(category.value)
+        _cache_call("set", _revision_key(category.value), revision, REVISION_TTL)
+        for fmt in FORMATS:
+            memo = _memo.get((category.value, fmt))
+            if memo is not None and memo.revision != revision:
+                del _memo[(category.value, fmt)]
+
+
+def documents_forget() -> None:
+    """Drop this process's copies (tests; a process that must re-read everything)."""
+    _memo.clear()
+    global _redis_off_until
+    _redis_off_until = 0.0
