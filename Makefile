@@ -29,8 +29,10 @@ test: $(STAMP) services
 services:
 	@scripts/ensure-services
 
+## Read-path benchmark against nginx (several minutes; see bench/README.md).
 bench: $(STAMP) services
 	bench/run
+	bench/soak
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

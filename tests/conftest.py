@@ -45,9 +45,14 @@ def frozen_clock():
 
 @pytest.fixture(autouse=True)
 def clean_cache():
+    """Each test starts with an empty cache and no document or revision held in memory."""
+    from apps.catalog import documents
+
     cache.clear()
+    documents.documents_forget()
     yield
     cache.clear()
+    documents.documents_forget()
 
 
 @pytest.fixture

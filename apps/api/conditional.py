@@ -1,66 +1,82 @@
-"""Serving a stored document: ETag / Last-Modified validators, 304, gzip. No rendering here."""
+"""Serving stored bytes: ETag / Last-Modified validators, 304, gzip. No rendering here.
+
+`bytes_response` is what every public read answers with (category documents, single records,
+search pages), so Django and the hot path (hot.py) give the same status, headers and bytes.
+"""
 
 from __future__ import annotations
 
-from email.utils import formatdate, parsedate_to_datetime
+import gzip
+import hashlib
+import json
 
 from django.conf import settings
 from django.http import HttpResponse
 
+from apps.api.hot import mark_hot
+from apps.api.validators import GZIP_MIN_BYTES, accepts_gzip, gzip_etag, is_fresh
 from apps.catalog.documents import Document
 
-GZIP_SUFFIX = '-gzip"'
 
-
-def _gzip_etag(etag: str) -> str:
-    return etag[:-1] + GZIP_SUFFIX
-
-
-def _matches(if_none_match: str, etag: str) -> bool:
-    if if_none_match.strip() == "*":
-        return True
-    wanted = {etag, _gzip_etag(etag)}
-    for candidate in if_none_match.split(","):
-        candidate = candidate.strip().removeprefix("W/")
-        if candidate in wanted:
-            return True
-    return False
-
-
-def _not_modified_since(value: str, last_modified: int) -> bool:
-    try:
-        return parsedate_to_datetime(value).timestamp() >= last_modified
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return False
-
-
-def _accepts_gzip(accept_encoding: str) -> bool:
-    for part in accept_encoding.split(","):
-        coding, _, params = part.strip().partition(";")
-        if coding.strip().lower() in ("gzip", "*"):
-            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
-    return False
-
-
-def document_response(request, document: Document, content_type: str = "application/json") -> HttpResponse:
-    """200 with the bytes (gzip when accepted), or 304 when the client's copy is current."""
+def bytes_response(
+    request,
+    body: bytes,
+    *,
+    etag: str,
+    gzipped: bytes | None = None,
+    last_modified: int | None = None,
+    last_modified_http: str | None = None,
+    content_type: str = "application/json",
+) -> HttpResponse:
+    """200 with the bytes (gzip when accepted and available), or 304 when the client's copy is current."""
     meta = request.META
-    gzip_ok = _accepts_gzip(meta.get("HTTP_ACCEPT_ENCODING", ""))
-    etag = _gzip_etag(document.etag) if gzip_ok else document.etag
-    if_none_match = meta.get("HTTP_IF_NONE_MATCH")
-    if if_none_match is not None:
-        fresh = _matches(if_none_match, document.etag)
-    else:
-        since = meta.get("HTTP_IF_MODIFIED_SINCE")
-        fresh = since is not None and _not_modified_since(since, document.last_modified)
-    if fresh:
+    use_gzip = gzipped is not None and accepts_gzip(meta.get("HTTP_ACCEPT_ENCODING", ""))
+    if is_fresh(meta.get("HTTP_IF_NONE_MATCH"), meta.get("HTTP_IF_MODIFIED_SINCE"), etag, last_modified):
         response = HttpResponse(status=304)
+        del response["Content-Type"]
     else:
-        response = HttpResponse(document.gzipped if gzip_ok else document.body, content_type=content_type)
-        if gzip_ok:
+        response = HttpResponse(gzipped if use_gzip else body, content_type=content_type)
+        if use_gzip:
             response["Content-Encoding"] = "gzip"
-    response["ETag"] = etag
-    response["Last-Modified"] = formatdate(document.last_modified, usegmt=True)
+    response["ETag"] = gzip_etag(etag) if use_gzip else etag
+    if last_modified_http:
+        response["Last-Modified"] = last_modified_http
     response["Cache-Control"] = settings.HMR_DOCUMENT_CACHE_CONTROL
-    response["Vary"] = "Accept-Encoding"
+    if gzipped is not None:
+        response["Vary"] = "Accept-Encoding"
+    return response
+
+
+def document_response(request, category: str, document: Document) -> HttpResponse:
+    """A category document; the hot path may replay it while the category's revision is current."""
+    response = bytes_response(
+        request,
+        document.body,
+        etag=document.etag,
+        gzipped=document.gzipped,
+        last_modified=document.last_modified,
+        last_modified_http=document.last_modified_http,
+    )
+    return mark_hot(
+        response,
+        {category: document.revision},
+        document.body,
+        document.gzipped,
+        document.etag,
+        document.last_modified,
+        document.last_modified_http,
+    )
+
+
+def json_response(request, payload, *, revisions: dict[str, int] | None = None) -> HttpResponse:
+    """A public JSON read with validators: compact JSON, ETag of its bytes, gzip above 1 KiB.
+
+    With `revisions` (the category revisions the payload was read at) the hot path may replay it.
+    """
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    gzipped = gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= GZIP_MIN_BYTES else None
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    response = bytes_response(request, body, etag=etag, gzipped=gzipped)
+    if revisions is not None:
+        mark_hot(response, revisions, body, gzipped, etag)
     return response

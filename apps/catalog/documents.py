@@ -2,8 +2,9 @@
 
 `category_document(category, fmt)` is the read path of every category endpoint. A document is
 immutable and named by the category's *revision* (bumped in the same transaction as any change
-to the category). Per request we only look up the current revision (a small Redis key, the
-database when Redis is unavailable); the bytes come from this process's memory when it already
+to the category). Per request we only look up the current revision: from this process's
+revision watcher (revisions.py; no I/O) while its Redis subscription is live, else from a small
+Redis key, else from the database. The bytes come from this process's memory when it already
 holds that revision, else from Redis, else they are rendered from the database and stored.
 
 Refreshing is a swap: a new revision names a new document; nothing is updated in place and no
@@ -24,6 +25,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from email.utils import formatdate
 
 from django.core.cache import caches
 from django.db import transaction
@@ -31,6 +33,7 @@ from django.db import transaction
 from apps.catalog import rendering, selectors, text_groups
 from apps.catalog.categories import CATEGORIES, Category
 from apps.catalog.models import CategoryMetadata
+from apps.catalog.revisions import revisions_publish, watcher
 from apps.core import clock
 
 logger = logging.getLogger(__name__)
@@ -50,8 +53,10 @@ class Document:
     gzipped: bytes
     etag: str  # strong validator of `body`, quoted
     last_modified: int  # unix seconds
+    last_modified_http: str  # the same, as an HTTP date
     revision: int
     empty: bool  # the category has no records (v1 answers 404 for it)
+    blank: bool  # the body is empty, `{}`, `[]` or `null` (upstream's "not found or is empty")
 
 
 _memo: dict[tuple[str, str], Document] = {}
@@ -79,8 +84,11 @@ def _revision_key(category: str) -> str:
     return f"doc-rev:{category}"
 
 
+DOCUMENT_LAYOUT = 1  # bump when Document changes shape, so old pickles in Redis are never read
+
+
 def _document_key(category: str, fmt: str, revision: int) -> str:
-    return f"doc:{category}:{fmt}:{revision}"
+    return f"doc:{DOCUMENT_LAYOUT}:{category}:{fmt}:{revision}"
 
 
 def _db_revision(category: str) -> tuple[int, int]:
@@ -91,6 +99,9 @@ def _db_revision(category: str) -> tuple[int, int]:
 
 
 def current_revision(category: Category) -> int:
+    revision = watcher.known(category.value)
+    if revision is not None:
+        return revision
     revision = _cache_call("get", _revision_key(category.value))
     if revision is None:
         revision, _ = _db_revision(category.value)
@@ -128,8 +139,10 @@ def _render(category: Category, fmt: str) -> Document:
         gzipped=gzip.compress(body, compresslevel=6, mtime=0),
         etag=f'"{digest}"',
         last_modified=last_updated,
+        last_modified_http=formatdate(last_updated, usegmt=True),
         revision=revision,
         empty=not records,
+        blank=body.strip() in (b"", b"{}", b"[]", b"null"),
     )
 
 
@@ -153,17 +166,22 @@ def render_body(category: Category, fmt: str, records: list[rendering.StoredReco
 
 def documents_invalidate(categories: list[Category]) -> None:
     """Publish the committed revision of each category (run on commit)."""
-    for category in categories:
-        revision, _ = _db_revision(category.value)
-        _cache_call("set", _revision_key(category.value), revision, REVISION_TTL)
+    revisions = {c.value: _db_revision(c.value)[0] for c in categories}
+    for category, revision in revisions.items():
+        _cache_call("set", _revision_key(category), revision, REVISION_TTL)
         for fmt in FORMATS:
-            memo = _memo.get((category.value, fmt))
+            memo = _memo.get((category, fmt))
             if memo is not None and memo.revision != revision:
-                del _memo[(category.value, fmt)]
+                del _memo[(category, fmt)]
+    try:
+        revisions_publish(revisions)
+    except Exception as exc:  # the watchers resync when they reconnect; the key above expires
+        logger.warning("could not announce new revisions (%s)", exc.__class__.__name__)
 
 
 def documents_forget() -> None:
     """Drop this process's copies (tests; a process that must re-read everything)."""
     _memo.clear()
+    watcher.reset()
     global _redis_off_until
     _redis_off_until = 0.0

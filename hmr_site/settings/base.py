@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "apps.api.hot.HotResponseStore",  # outermost: it keeps final responses for the WSGI hot path
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -174,6 +175,7 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.api.negotiation.JsonOnlyNegotiation",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Horde Model Reference (HMR)",

@@ -25,13 +25,6 @@ DOCUMENT_URLS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def fresh_documents():
-    documents.documents_forget()
-    yield
-    documents.documents_forget()
-
-
 @pytest.mark.parametrize("url", DOCUMENT_URLS)
 def test_validators_and_a_304_with_no_body(imported, client, url):
     first = client.get(url)

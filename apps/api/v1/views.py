@@ -67,9 +67,6 @@ class CategoryDocumentApi(APIView):
         document = documents.category_document(parsed, documents.V1_GROUPED if grouped else documents.V1)
         if parsed == Category.TEXT_GENERATION and document.empty:
             raise NotFound("Text generation models not found or empty")
-        if document.body.strip() in (b"", b"{}", b"null", b"[]") and parsed not in (
-            Category.LORA,
-            Category.TI,
-        ):
+        if document.blank and parsed not in (Category.LORA, Category.TI):
             raise NotFound(f"Model category '{parsed.value}' not found or is empty")
-        return document_response(request, document)
+        return document_response(request, parsed.value, document)

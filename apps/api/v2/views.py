@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.api.conditional import document_response
+from apps.api.conditional import document_response, json_response
 from apps.api.errors import RequestValidationError, validation_error
 from apps.api.params import query_bool, query_int, query_list, query_str
 from apps.api.v2 import schemas
@@ -66,7 +66,7 @@ class CategoryDocumentApi(APIView):
         parsed = self.category or parse_v2_category(category)
         if CATEGORIES[parsed].managed_elsewhere:
             raise NotFound(f"Model category '{parsed.value}' not found")
-        return document_response(request, documents.category_document(parsed, documents.V2))
+        return document_response(request, parsed.value, documents.category_document(parsed, documents.V2))
 
 
 class RecordApi(APIView):
@@ -79,10 +79,11 @@ class RecordApi(APIView):
     )
     def get(self, request, name: str, category: str | None = None):
         parsed = self.category or parse_v2_category(category)
+        revision = documents.current_revision(parsed)  # read first: the record is at least this new
         record = selectors.record_v2(parsed, name)
         if record is None:
             raise NotFound(f"Model '{name}' not found in category '{parsed.value}'")
-        return Response(record)
+        return json_response(request, record, revisions={parsed.value: revision})
 
 
 SEARCH_PARAMETERS = [
@@ -145,16 +146,19 @@ def _search_query(request, category: Category | None) -> SearchQuery:
     )
 
 
-def _page_response(page) -> Response:
-    return Response(
-        {
-            "results": page.results,
-            "total": page.total,
-            "offset": page.offset,
-            "limit": page.limit,
-            "has_more": page.has_more,
-        }
-    )
+def _search_response(request, category: Category | None):
+    query = _search_query(request, category)
+    searched = [category] if category is not None else list(Category)
+    revisions = {c.value: documents.current_revision(c) for c in searched}  # read before the query
+    page = record_search(query)
+    body = {
+        "results": page.results,
+        "total": page.total,
+        "offset": page.offset,
+        "limit": page.limit,
+        "has_more": page.has_more,
+    }
+    return json_response(request, body, revisions=revisions)
 
 
 class CategorySearchApi(APIView):
@@ -176,7 +180,7 @@ class CategorySearchApi(APIView):
                 raise ApplicationError(
                     f"Unknown category '{category}'. Valid: {[c.value for c in Category]}", status=422
                 ) from None
-        return _page_response(record_search(_search_query(request, parsed)))
+        return _search_response(request, parsed)
 
 
 class SearchApi(APIView):
@@ -188,4 +192,4 @@ class SearchApi(APIView):
         responses={200: schemas.search_response, 400: schemas.error_response, 422: schemas.error_response},
     )
     def get(self, request):
-        return _page_response(record_search(_search_query(request, None)))
+        return _search_response(request, None)
