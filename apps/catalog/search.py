@@ -139,15 +139,19 @@ def _filtered(query: SearchQuery) -> QuerySet:
 
 
 def _ordered(records: QuerySet, query: SearchQuery) -> QuerySet:
-    rank = Case(
-        *[When(category=c.value, then=Value(i)) for i, c in enumerate(Category)], output_field=IntegerField()
-    )
-    records = records.annotate(category_rank=rank)
+    tie_break = ["position", "id"]
+    if query.category is None:  # across categories: upstream's category order first
+        rank = Case(
+            *[When(category=c.value, then=Value(i)) for i, c in enumerate(Category)],
+            output_field=IntegerField(),
+        )
+        records = records.annotate(category_rank=rank)
+        tie_break.insert(0, "category_rank")
     if query.sort_by is None:
-        return records.order_by("category_rank", "position", "id")
+        return records.order_by(*tie_break)
     column = F(SORT_COLUMNS[query.sort_by])
     primary = column.desc(nulls_first=True) if query.sort_desc else column.asc(nulls_last=True)
-    return records.order_by(primary, "category_rank", "position", "id")
+    return records.order_by(primary, *tie_break)
 
 
 def record_search(query: SearchQuery) -> SearchPage:

@@ -11,11 +11,12 @@ from django.db import transaction
 from apps.audit.models import AuditEvent
 from apps.audit.services import Actor, audit_events_save, record_event
 from apps.catalog import hooks
-from apps.catalog.categories import CATEGORIES, Category
+from apps.catalog.categories import Category
 from apps.catalog.formats.bundle import ImportFormatError, ParsedCategory
-from apps.catalog.formats.v2 import LEGACY_KEY, RecordMeta
-from apps.catalog.models import CategoryMetadata, DownloadFile, ModelRecord, RecordTag, SourceFormat
-from apps.catalog.projections import PROJECTED_COLUMNS, record_columns, record_downloads, record_tags
+from apps.catalog.formats.v2 import LEGACY_KEY
+from apps.catalog.models import ModelRecord, SourceFormat
+from apps.catalog.services.metadata import category_metadata_record
+from apps.catalog.services.projections import UPDATE_FIELDS, record_assign, record_new, replace_projections
 from apps.core import clock
 
 Op = AuditEvent.Operation
@@ -119,7 +120,7 @@ def _import_category(
                 data = {**data, LEGACY_KEY: current.data[LEGACY_KEY]}
             layout = layout or current.legacy_layout
         if current is None:
-            record = _new_record(category, parsed.name, data, position, layout, parsed.meta, actor, now)
+            record = record_new(category, parsed.name, data, position, layout, parsed.meta, now)
             to_create.append(record)
             events.append(
                 record_event(
@@ -134,7 +135,7 @@ def _import_category(
             )
         elif _json_text(current.data) != _json_text(data) or current.legacy_layout != layout:
             before = current.data
-            _assign(current, category, data, position, layout, parsed.meta, actor, now)
+            record_assign(current, category, data, position, layout, parsed.meta, now)
             to_update.append(current)
             events.append(
                 record_event(
@@ -173,12 +174,28 @@ def _import_category(
     if existing:
         ModelRecord.objects.filter(pk__in=[r.pk for r in existing.values()]).delete()
     ModelRecord.objects.bulk_create(to_create, batch_size=500)
-    ModelRecord.objects.bulk_update(to_update, _UPDATE_FIELDS, batch_size=500)
+    ModelRecord.objects.bulk_update(to_update, UPDATE_FIELDS, batch_size=500)
     ModelRecord.objects.bulk_update(to_move, ["position"], batch_size=500)
-    _replace_projections([*to_create, *to_update])
+    replace_projections([*to_create, *to_update])
     audit_events_save(events)
     _source_format_save(category, item, now)
-    _metadata_record_changes(category, report, now, last_model=events[-1].model_name if events else None)
+    operation = (
+        Op.DELETE
+        if report.deleted and not (report.created or report.updated)
+        else Op.UPDATE
+        if report.updated
+        else Op.CREATE
+    )
+    category_metadata_record(
+        category,
+        created=report.created,
+        updated=report.updated,
+        deleted=report.deleted,
+        moved=report.moved,
+        last_operation=operation,
+        last_model=events[-1].model_name if events else None,
+        now=now,
+    )
     return report
 
 
@@ -187,124 +204,10 @@ def _json_text(data: dict) -> str:
     return json.dumps(data, separators=(",", ":"))
 
 
-_UPDATE_FIELDS = [
-    "data",
-    "position",
-    "legacy_layout",
-    "version",
-    "updated_at",
-    "updated_by",
-    "created_at",
-    *PROJECTED_COLUMNS,
-]
-
-
-def _new_record(
-    category: Category,
-    name: str,
-    data: dict,
-    position: int,
-    layout: dict | None,
-    meta: RecordMeta,
-    actor: Actor,
-    now,
-) -> ModelRecord:
-    record = ModelRecord(
-        category=category.value,
-        name=name,
-        version=0,
-        created_at=clock.from_unix(meta.created_at) or now,
-        created_by=meta.created_by,
-    )
-    _assign(record, category, data, position, layout, meta, actor, now)
-    return record
-
-
-def _assign(
-    record: ModelRecord,
-    category: Category,
-    data: dict,
-    position: int,
-    layout: dict | None,
-    meta: RecordMeta,
-    actor: Actor,
-    now,
-) -> None:
-    record.data = data
-    record.position = position
-    record.legacy_layout = layout
-    record.version += 1
-    record.updated_at = clock.from_unix(meta.updated_at) or now
-    record.updated_by = meta.updated_by
-    if meta.created_at is not None:
-        record.created_at = clock.from_unix(meta.created_at)
-    for column, value in record_columns(category, data).items():
-        setattr(record, column, value)
-
-
-def _replace_projections(records: list[ModelRecord]) -> None:
-    if not records:
-        return
-    ids = [r.pk for r in records]
-    RecordTag.objects.filter(record_id__in=ids).delete()
-    DownloadFile.objects.filter(record_id__in=ids).delete()
-    RecordTag.objects.bulk_create(
-        [RecordTag(record=r, tag=t) for r in records for t in record_tags(r.data)], batch_size=1000
-    )
-    DownloadFile.objects.bulk_create(
-        [DownloadFile(record=r, **row) for r in records for row in record_downloads(r.data)], batch_size=1000
-    )
-
-
 def _source_format_save(category: Category, item: ParsedCategory, now) -> None:
     if item.profile is None:
         return
     SourceFormat.objects.update_or_create(
         category=category.value,
         defaults={"file_name": item.file_name, "profile": item.profile, "updated_at": now},
-    )
-
-
-def _metadata_record_changes(category: Category, report: CategoryReport, now, last_model: str | None) -> None:
-    metadata = category_metadata_for_update(category, now)
-    if report.touched:
-        metadata.revision += 1
-    if report.changed:
-        metadata.last_updated = now
-        metadata.last_successful_operation = now
-        metadata.total_creates += report.created
-        metadata.total_updates += report.updated
-        metadata.total_deletes += report.deleted
-        metadata.last_operation_model = last_model
-        metadata.last_operation_type = (
-            Op.DELETE
-            if report.deleted and not (report.created or report.updated)
-            else Op.UPDATE
-            if report.updated
-            else Op.CREATE
-        )
-    metadata.total_models = ModelRecord.objects.filter(category=category.value).count()
-    metadata.save()
-
-
-def category_metadata_for_update(category: Category, now=None) -> CategoryMetadata:
-    """The category's metadata row, locked for this transaction (created on first use)."""
-    now = now or clock.now()
-    metadata, _ = CategoryMetadata.objects.select_for_update().get_or_create(
-        category=category.value, defaults={"last_updated": now, "initialization_time": now}
-    )
-    return metadata
-
-
-def category_metadata_ensure_all() -> None:
-    """Create the metadata row of every category that has none (at start, like upstream's PRIMARY)."""
-    now = clock.now()
-    existing = set(CategoryMetadata.objects.values_list("category", flat=True))
-    CategoryMetadata.objects.bulk_create(
-        [
-            CategoryMetadata(category=c.value, last_updated=now, initialization_time=now)
-            for c in CATEGORIES
-            if c.value not in existing
-        ],
-        ignore_conflicts=True,
     )
