@@ -24,33 +24,23 @@ def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     raise ImproperlyConfigured(f"{name}={value!r} is not valid; expected one of {', '.join(choices)}.")
 
 
-def _positive_int(name: str, default: int) -> int:
-    try:
-        value = env.int(name, default=default)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be an integer: {exc}") from exc
-    if value <= 0:
-        raise ImproperlyConfigured(f"{name} must be a positive integer, got {value}.")
-    return value
-
-
-def _non_negative_int(name: str, default: int) -> int:
-    try:
-        value = env.int(name, default=default)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be an integer: {exc}") from exc
-    if value < 0:
-        raise ImproperlyConfigured(f"{name} must be zero or a positive integer, got {value}.")
-    return value
+def _positive_int(name: str, default: int, *, allow_zero: bool = False) -> int:
+    return _positive_number(name, default, env.int, "integer", allow_zero)
 
 
 def _positive_float(name: str, default: float) -> float:
+    return _positive_number(name, default, env.float, "number", False)
+
+
+def _positive_number(name: str, default, parse, noun: str, allow_zero: bool):
     try:
-        value = env.float(name, default=default)
+        value = parse(name, default=default)
     except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be a number: {exc}") from exc
-    if value <= 0:
-        raise ImproperlyConfigured(f"{name} must be a positive number, got {value:g}.")
+        article = "an" if noun == "integer" else "a"
+        raise ImproperlyConfigured(f"{name} must be {article} {noun}, got {env.str(name)!r}.") from exc
+    if value < 0 or (value == 0 and not allow_zero):
+        kind = f"zero or a positive {noun}" if allow_zero else f"a positive {noun}"
+        raise ImproperlyConfigured(f"{name} must be {kind}, got {value:g}.")
     return value
 
 
@@ -219,7 +209,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_THROTTLE_CLASSES": ["apps.accounts.throttles.HordeWriteThrottle"],
-    "NUM_PROXIES": _non_negative_int("HMR_NUM_PROXIES", 0),
+    "NUM_PROXIES": _positive_int("HMR_NUM_PROXIES", 0, allow_zero=True),
     "DEFAULT_THROTTLE_RATES": {
         "horde_write": _rate("HMR_THROTTLE_WRITE_RATE", "60/minute"),
         "horde_lookup": _rate("HMR_THROTTLE_KEY_LOOKUP_RATE", "30/minute"),
