@@ -137,3 +137,9 @@ def test_a_redis_outage_does_not_break_authentication(horde, settings):
     assert horde.calls == 2  # no cache, so each request asks AI-Horde — but it works
     with pytest.raises(InvalidApiKey):
         horde_user_resolve(apikey=UNKNOWN_KEY)
+
+
+def test_a_cache_entry_of_another_shape_is_a_miss_not_an_error(horde):
+    cache.set(cache_key(REQUESTOR.apikey), {"id": 1001})  # e.g. written by an older release
+    assert horde_user_resolve(apikey=REQUESTOR.apikey).user_id == "1001"
+    assert horde.calls == 1

@@ -67,3 +67,18 @@ def test_an_open_post_with_a_stray_key_is_neither_throttled_nor_checked(client, 
         response = client.post("/open/post", headers={"apikey": apikey})
         assert (response.status_code, response.json()) == (200, {"ok": True})
     assert horde.calls == 0
+
+
+def test_a_redis_outage_lets_writes_through_and_keys_still_work(client, horde, grants, rates, settings):
+    rates(horde_write="1/minute", horde_lookup="1/minute")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2, "IGNORE_EXCEPTIONS": True},
+        }
+    }
+    for _ in range(3):
+        response = post(client, REQUESTOR.apikey)
+        assert (response.status_code, response.json()) == (202, {"by": "1001"})
+    assert horde.calls == 3  # nothing could be cached

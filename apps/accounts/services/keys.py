@@ -61,7 +61,7 @@ def horde_user_resolve(*, apikey: str, before_lookup: Callable[[], None] | None 
     cached = cache.get(cache_key)
     if cached == _INVALID:
         raise InvalidApiKey()
-    if isinstance(cached, dict):
+    if isinstance(cached, dict) and cached.keys() == {"user_id", "username"}:
         return HordeUser(**cached)
     if len(apikey) > MAX_KEY_LENGTH:
         raise InvalidApiKey()
