@@ -43,7 +43,9 @@ def browser(tmp_path):
     binary = shutil.which("chromium") or shutil.which("chromium-browser")
     driver_path = shutil.which("chromedriver")
     if not binary or not driver_path:
-        pytest.fail("Headless Chromium is missing: apt-get install -y chromium chromium-driver (make test does).")
+        pytest.fail(
+            "Headless Chromium is missing: apt-get install -y chromium chromium-driver (make test does)."
+        )
     options = webdriver.ChromeOptions()
     options.binary_location = binary
     for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}"):
