@@ -101,3 +101,24 @@ def test_the_openapi_schema_names_the_apikey_header_as_upstream():
         "APIKeyHeader": {"type": "apiKey", "in": "header", "name": "apikey"}
     }
     assert {"APIKeyHeader": []} in schema["paths"]["/api/model_references/v2/me/roles"]["get"]["security"]
+
+
+@pytest.mark.parametrize(
+    ("granted", "roles"),
+    [
+        ((), []),
+        (("requestor",), ["requestor"]),
+        (("approver",), ["approver", "requestor"]),
+        (("requestor", "approver"), ["approver", "requestor"]),
+    ],
+)
+def test_every_grant_combination(client, horde, granted, roles):
+    for role in granted:
+        role_grant_create(horde_user_id=READER.user_id, role=role, granted_by="root")
+    assert me(client, READER.apikey).json() == {
+        "user_id": "3003",
+        "username": "Reader#3003",
+        "roles": roles,
+        "is_approver": "approver" in roles,
+        "is_requestor": "requestor" in roles,
+    }
