@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint setup services clean
+.PHONY: run test bench lint setup services chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,14 +20,18 @@ run: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py bootstrap
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $${HMR_LISTEN:-127.0.0.1:8000}
 
-## Run the whole test suite on PostgreSQL and Redis (started if they are down).
-test: $(STAMP) services
+## Run the whole test suite on PostgreSQL and Redis (started if they are down), browser tests included.
+test: $(STAMP) services chromium
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=hmr_site.settings.test
 	$(BIN)/pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
 services:
 	@scripts/ensure-services
+
+## Headless Chromium and chromedriver for the browser tests (apt-get install when missing, as root).
+chromium:
+	@scripts/ensure-chromium
 
 ## Read-path benchmark against nginx (several minutes; see bench/README.md).
 bench: $(STAMP) services

@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from apps.accounts.views import admin_key_sign_in
+
 urlpatterns = [
+    path("admin/login/horde/", admin_key_sign_in, name="admin-horde-sign-in"),
     path("admin/", admin.site.urls),
     path("api/", include("apps.api.urls")),
 ]

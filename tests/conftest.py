@@ -67,3 +67,30 @@ def imported(db, legacy_dir, import_actor):
 
     report, _ = import_references(actor=import_actor, legacy_dir=legacy_dir)
     return report
+
+
+# --- Identity: a fake AI-Horde and role personas (tests/fake_horde.py) ---------------------------
+
+
+@pytest.fixture
+def horde(settings):
+    """The fake AI-Horde; every outgoing HTTP call of the test (and its live server) goes to it."""
+    import responses
+
+    from tests.fake_horde import FakeHorde
+
+    settings.HMR_AI_HORDE_URL = "https://aihorde.net/api/"
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield FakeHorde(mock)
+
+
+@pytest.fixture
+def grants(db):
+    """The usual roles: REQUESTOR is a requestor, APPROVER an approver, READER holds nothing."""
+    from apps.accounts.services import role_grant_create
+    from tests.fake_horde import APPROVER, REQUESTOR
+
+    return [
+        role_grant_create(horde_user_id=REQUESTOR.user_id, role="requestor", granted_by="test"),
+        role_grant_create(horde_user_id=APPROVER.user_id, role="approver", granted_by="test"),
+    ]

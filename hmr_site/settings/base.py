@@ -4,6 +4,7 @@ Every variable is documented in README.md with its default. Invalid values stop 
 start with `ImproperlyConfigured` and a message that names the variable.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -23,13 +24,51 @@ def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     raise ImproperlyConfigured(f"{name}={value!r} is not valid; expected one of {', '.join(choices)}.")
 
 
-def _positive_int(name: str, default: int) -> int:
+def _positive_int(name: str, default: int, *, allow_zero: bool = False) -> int:
+    return _positive_number(name, default, env.int, "integer", allow_zero)
+
+
+def _positive_float(name: str, default: float) -> float:
+    return _positive_number(name, default, env.float, "number", False)
+
+
+def _positive_number(name: str, default, parse, noun: str, allow_zero: bool):
     try:
-        value = env.int(name, default=default)
+        value = parse(name, default=default)
     except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be an integer: {exc}") from exc
-    if value <= 0:
-        raise ImproperlyConfigured(f"{name} must be a positive integer, got {value}.")
+        article = "an" if noun == "integer" else "a"
+        raise ImproperlyConfigured(f"{name} must be {article} {noun}, got {env.str(name)!r}.") from exc
+    if value < 0 or (value == 0 and not allow_zero):
+        kind = f"zero or a positive {noun}" if allow_zero else f"a positive {noun}"
+        raise ImproperlyConfigured(f"{name} must be {kind}, got {value:g}.")
+    return value
+
+
+def _http_url(name: str, default: str) -> str:
+    """An http(s) base URL, always ending in "/" so relative paths join under it."""
+    value = env.str(name, default=default).strip()
+    if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", value):
+        raise ImproperlyConfigured(f"{name}={value!r} is not an http:// or https:// URL.")
+    return value if value.endswith("/") else value + "/"
+
+
+def _user_ids(name: str) -> list[str]:
+    """Comma-separated AI-Horde user ids (the digits after "#" in "Name#1234"); blanks dropped."""
+    ids = [part.strip() for part in env.str(name, default="").split(",") if part.strip()]
+    bad = [value for value in ids if not re.fullmatch(r"[0-9]+", value)]
+    if bad:
+        raise ImproperlyConfigured(
+            f"{name} must list AI-Horde user ids (the digits after '#'), got {', '.join(map(repr, bad))}."
+        )
+    return list(dict.fromkeys(ids))
+
+
+def _rate(name: str, default: str) -> str:
+    """A DRF throttle rate: `<requests>/<second|minute|hour|day>` (s, sec, m, min, h, hour, d, day)."""
+    value = env.str(name, default=default).strip()
+    match = re.fullmatch(r"([0-9]+)/(s|sec|second|m|min|minute|h|hour|d|day)", value)
+    if not match or int(match.group(1)) <= 0:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate like '30/minute'.")
     return value
 
 
@@ -68,6 +107,7 @@ INSTALLED_APPS = [
     "apps.catalog",
     "apps.audit",
     "apps.api",
+    "apps.accounts",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +120,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "apps.accounts.middleware.HordeRoleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -170,9 +211,17 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    # The `apikey` header is resolved lazily (only when a guard asks), so open reads never call AI-Horde.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["apps.accounts.authentication.HordeApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["apps.accounts.throttles.HordeWriteThrottle"],
+    "NUM_PROXIES": _positive_int("HMR_NUM_PROXIES", 0, allow_zero=True),
+    "DEFAULT_THROTTLE_RATES": {
+        "horde_write": _rate("HMR_THROTTLE_WRITE_RATE", "60/minute"),
+        "horde_lookup": _rate("HMR_THROTTLE_KEY_LOOKUP_RATE", "30/minute"),
+        "admin_signin": _rate("HMR_THROTTLE_ADMIN_SIGNIN_RATE", "10/minute"),
+    },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.api.negotiation.JsonOnlyNegotiation",
@@ -219,6 +268,16 @@ HMR_DOCUMENT_CACHE_CONTROL = env.str(
 )
 HMR_ADMIN_USERNAME = env.str("HMR_ADMIN_USERNAME", default="admin")
 HMR_ADMIN_PASSWORD = env.str("HMR_ADMIN_PASSWORD", default="")
+
+# --- Identity (apps/horde, apps/accounts) ---------------------------------------------------------
+HMR_AI_HORDE_URL = _http_url("HMR_AI_HORDE_URL", "https://aihorde.net/api/")
+HMR_AI_HORDE_CONNECT_TIMEOUT_SECONDS = _positive_float("HMR_AI_HORDE_CONNECT_TIMEOUT_SECONDS", 5)
+HMR_AI_HORDE_READ_TIMEOUT_SECONDS = _positive_float("HMR_AI_HORDE_READ_TIMEOUT_SECONDS", 10)
+HMR_AUTH_CACHE_SECONDS = _positive_int("HMR_AUTH_CACHE_SECONDS", 60)
+HMR_AUTH_NEGATIVE_CACHE_SECONDS = _positive_int("HMR_AUTH_NEGATIVE_CACHE_SECONDS", 10)
+# Seeds for accounts.RoleGrant (`manage.py bootstrap` / `seed_roles`); the database is the truth.
+HMR_REQUESTOR_IDS = _user_ids("HMR_REQUESTOR_IDS")
+HMR_APPROVER_IDS = _user_ids("HMR_APPROVER_IDS")
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

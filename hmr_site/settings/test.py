@@ -12,7 +12,12 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hmr")
 _worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or "0")
 _redis_db = int(os.environ.get("HMR_TEST_REDIS_DB_BASE", "1")) + _worker
-os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:6379/{_redis_db % 16}")
+# The xdist workers inherit the environment of the controller, which imported these settings
+# first: a REDIS_URL defaulted there (marked) is recomputed per worker, or they would all share
+# one database and flush each other's keys.
+if "REDIS_URL" not in os.environ or os.environ.get("HMR_TEST_REDIS_URL_DEFAULTED") == "1":
+    os.environ["REDIS_URL"] = f"redis://127.0.0.1:6379/{_redis_db % 16}"
+    os.environ["HMR_TEST_REDIS_URL_DEFAULTED"] = "1"
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 from hmr_site.settings.base import *  # noqa: E402,F403

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 
-from apps.api.v2 import schemas, views
+from apps.api.v2 import me, schemas, views
 from apps.api.v2.metadata import metadata_urls
 from apps.catalog.categories import Category
 
@@ -60,6 +60,9 @@ def _typed_routes() -> list:
 
 
 urlpatterns = [
+    # --- Identity (accounts). Specific routes: keep them above the generic /{category} routes. ---
+    path("me/roles", me.MeRolesApi.as_view(), name="v2-me-roles"),
+    # --- end of identity routes ---
     path("info", views.InfoApi.as_view(), name="v2-info"),
     path("model_categories", views.CategoriesApi.as_view(), name="v2-categories"),
     path("search", views.SearchApi.as_view(), name="v2-search"),

@@ -1,10 +1,11 @@
-"""`make run`'s setup step: metadata rows, a loaded catalog, an admin account."""
+"""`make run`'s and the container's setup step: metadata rows, a loaded catalog, role grants, an admin."""
 
 import secrets
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from apps.audit.models import AuditEvent
@@ -29,6 +30,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Catalog already holds {ModelRecord.objects.count()} records; not importing.")
         else:
             self._load()
+        call_command("seed_roles", stdout=self.stdout)
         self._admin_account()
 
     def _load(self):
