@@ -63,10 +63,12 @@ def test_a_username_without_an_id_is_an_invalid_key(horde, username):
 
 
 @pytest.mark.parametrize("status", [500, 502, 429])
-def test_ai_horde_failing_refuses_the_key_without_caching_the_refusal(horde, status):
+def test_ai_horde_failing_is_a_503_that_is_never_cached(horde, status):
     horde.fail_with(status)
-    with pytest.raises(InvalidApiKey):
+    with pytest.raises(AuthServiceUnavailable) as raised:
         horde_user_resolve(apikey=REQUESTOR.apikey)
+    assert (raised.value.status, raised.value.message) == (503, "Auth service unavailable")
+    assert cache.get(cache_key(REQUESTOR.apikey)) is None
     horde.fail_with(None)  # AI-Horde recovers: the key works at once
     assert horde_user_resolve(apikey=REQUESTOR.apikey).user_id == "1001"
     assert horde.calls == 2

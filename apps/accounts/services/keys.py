@@ -52,9 +52,9 @@ def horde_user_resolve(*, apikey: str, before_lookup: Callable[[], None] | None 
     `HMR_AUTH_NEGATIVE_CACHE_SECONDS`; a cache outage only costs a look-up. `before_lookup` runs
     just before AI-Horde is asked (a cache miss) and may raise, e.g. a throttle.
 
-    Raises InvalidApiKey (401) for a key AI-Horde does not accept (any non-200) or whose username
-    has no "#"; AuthServiceUnavailable (503, "Auth service timed out" / "Auth service unavailable")
-    when AI-Horde cannot answer. The raw key is never stored, logged or put in a cache key.
+    Raises InvalidApiKey (401) for a key AI-Horde refuses (400/401/403/404) or whose username has
+    no "#"; AuthServiceUnavailable (503, "Auth service timed out" / "Auth service unavailable")
+    when AI-Horde cannot answer, fails (5xx) or rate-limits us (429). The raw key is never stored, logged or put in a cache key.
     """
     digest = sha256_hex(apikey)
     cache_key = horde_user_cache_key(digest)
@@ -90,8 +90,9 @@ def _look_up(apikey: str, *, ref: str) -> HordeUser | None:
     except horde.HordeRejected as exc:
         if exc.status in _DEFINITE_REJECTIONS:
             return None
-        logger.warning("AI-Horde find_user answered HTTP %s (key %s); refused, not cached", exc.status, ref)
-        raise InvalidApiKey() from None
+        # AI-Horde failing (5xx) or limiting us (429) says nothing about the key: a 503, never cached.
+        logger.warning("AI-Horde find_user answered HTTP %s (key %s)", exc.status, ref)
+        raise AuthServiceUnavailable(AUTH_UNAVAILABLE) from None
     user = HordeUser.from_username(result.username)
     if user is None:
         logger.warning("AI-Horde find_user gave a username without '#' (key %s)", ref)
