@@ -54,7 +54,8 @@ def horde_user_resolve(*, apikey: str, before_lookup: Callable[[], None] | None 
 
     Raises InvalidApiKey (401) for a key AI-Horde refuses (400/401/403/404) or whose username has
     no "#"; AuthServiceUnavailable (503, "Auth service timed out" / "Auth service unavailable")
-    when AI-Horde cannot answer, fails (5xx) or rate-limits us (429). The raw key is never stored, logged or put in a cache key.
+    when AI-Horde cannot answer, fails (5xx) or rate-limits us (429). The raw key is never stored,
+    logged or put in a cache key.
     """
     digest = sha256_hex(apikey)
     cache_key = horde_user_cache_key(digest)
