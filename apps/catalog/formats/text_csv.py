@@ -232,10 +232,13 @@ def row_from_data(data: dict) -> dict[str, str]:
     # API writes add the style and size tags (as upstream's processor does); the CSV keeps neither.
     tags = [t for t in data.get("tags") or [] if t not in {style, size_tag(parameters)}]
     settings = data.get("settings")
+    display_name = data.get("display_name") or ""
+    if display_name == auto_display_name(data["name"]):
+        display_name = ""  # convert.py derives it again; the CSV leaves it empty
     cells = {
         "name": data["name"],
         "parameters_bn": billions_text(parameters),
-        "display_name": data.get("display_name") or "",
+        "display_name": display_name,
         "url": data.get("url") or "",
         "baseline": data.get("baseline") or "",
         "description": data.get("description") or "",
@@ -248,6 +251,10 @@ def row_from_data(data: dict) -> dict[str, str]:
         if column in _CELL_BASIS and _basis(data, column) == basis:
             cells[column] = raw
     return cells
+
+
+def auto_display_name(name: str) -> str:
+    return re.sub(" +", " ", re.sub("[-_]", " ", model_name(name))).strip()
 
 
 def render_models_csv(records: list[dict], profile: CsvProfile | None = None) -> str:
@@ -276,7 +283,7 @@ def db_entries(data: dict) -> list[tuple[str, dict]]:
     row["tags"] = sorted(tags)
     row["settings"] = json.loads(cells["settings"]) if cells["settings"] else {}
     if not row["display_name"]:
-        row["display_name"] = re.sub(" +", " ", re.sub("[-_]", " ", short)).strip()
+        row["display_name"] = auto_display_name(name)
     row = {k: v for k, v in row.items() if v}
     ordered = {"model_name": short, **DB_DEFAULTS, **row}
     return [(key, {"name": key, **ordered}) for key in (name, f"aphrodite/{name}", f"koboldcpp/{short}")]
