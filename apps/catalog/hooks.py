@@ -6,9 +6,26 @@ the side effects of a data change (no signals), so a newcomer finds them all her
 
 from __future__ import annotations
 
+import logging
+
 from apps.catalog.categories import Category
+
+logger = logging.getLogger(__name__)
 
 
 def categories_changed(categories: list[Category]) -> None:
-    """Run after commit: nothing yet beyond the metadata revision bumped inside the transaction."""
-    return None
+    """Run after commit: each side effect below is independent and must not fail the others."""
+    queue_exports(categories)
+
+
+# --- Exports (apps/sync): re-render the changed categories into HMR_EXPORT_DIR ------------------
+def queue_exports(categories: list[Category]) -> None:
+    from apps.sync.tasks import export_category  # imported here: apps.sync imports the catalog
+
+    for category in categories:
+        try:
+            export_category.delay(category.value)
+        except Exception:
+            # The change is committed whatever happens here (broker down, disk full in eager mode);
+            # the nightly export check writes what this export missed.
+            logger.exception("Could not export %s after a change", category.value)

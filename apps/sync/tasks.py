@@ -1,0 +1,33 @@
+"""Celery tasks: thin adapters over apps/sync/services.
+
+Each task takes plain values (a category or repo name), re-reads everything it needs, is safe to
+run twice, declares its time limits and retries only transient failures, a bounded number of
+times with exponential backoff. Task names are stable: beat schedules refer to them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from apps.catalog.categories import Category
+from apps.sync.services.exports import categories_export, category_export
+
+logger = logging.getLogger(__name__)
+RETRY = {"retry_backoff": 30, "retry_backoff_max": 600, "retry_jitter": True, "max_retries": 3}
+
+
+@shared_task(
+    name="sync.export_category", autoretry_for=(OSError,), soft_time_limit=120, time_limit=150, **RETRY
+)
+def export_category(category: str) -> dict:
+    """Write the category's files into HMR_EXPORT_DIR where their bytes changed."""
+    outcome = category_export(category=Category(category))
+    return {"category": category, "result": outcome.result, "written": outcome.written}
+
+
+@shared_task(name="sync.export_all", soft_time_limit=900, time_limit=960)
+def export_all() -> dict:
+    """The nightly export check: every category, written only where bytes changed."""
+    return {outcome.category.value: outcome.result for outcome in categories_export()}
