@@ -11,8 +11,10 @@ import logging
 
 from celery import shared_task
 
-from apps.catalog.categories import Category
+from apps.catalog.categories import Category, Repo
+from apps.core.errors import TransientError
 from apps.sync.services.exports import categories_export, category_export
+from apps.sync.services.github_sync import SYNC_TIME_LIMIT_SECONDS, SyncNotAvailable, repo_sync
 
 logger = logging.getLogger(__name__)
 RETRY = {"retry_backoff": 30, "retry_backoff_max": 600, "retry_jitter": True, "max_retries": 3}
@@ -31,3 +33,24 @@ def export_category(category: str) -> dict:
 def export_all() -> dict:
     """The nightly export check: every category, written only where bytes changed."""
     return {outcome.category.value: outcome.result for outcome in categories_export()}
+
+
+@shared_task(
+    name="sync.sync_github",
+    autoretry_for=(TransientError,),
+    soft_time_limit=SYNC_TIME_LIMIT_SECONDS - 60,
+    time_limit=SYNC_TIME_LIMIT_SECONDS,
+    **RETRY,
+)
+def sync_github(repo: str | None = None) -> dict:
+    """Sync one legacy repository; without `repo`, queue one task per repository (own retries)."""
+    if repo is None:
+        for each in Repo:
+            sync_github.delay(each.value)
+        return {"queued": [each.value for each in Repo]}
+    try:
+        outcome = repo_sync(repo=Repo(repo))
+    except SyncNotAvailable as exc:
+        logger.info("GitHub sync of %s skipped: %s", repo, exc)
+        return {"repo": repo, "result": "skipped", "reason": str(exc)}
+    return {"repo": repo, "result": outcome.result, "pull": outcome.pull.url if outcome.pull else None}

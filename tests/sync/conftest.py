@@ -1,4 +1,4 @@
-"""Fixtures of the background-work tests: data edits, subprocesses on the test database."""
+"""Fixtures of the background-work tests: data edits, a fake GitHub, subprocesses on the test database."""
 
 from __future__ import annotations
 
@@ -6,14 +6,20 @@ import copy
 import os
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
+import responses
 
 from apps.catalog import sources
 from apps.catalog.categories import CATEGORIES, Category, Repo
 from apps.catalog.formats import bundle
 from apps.catalog.services import catalog_import
+from tests.sync.fake_github import API, FakeRepo
+
+IMAGE_REPO = "Haidra-Org/AI-Horde-image-model-reference"
+TEXT_REPO = "Haidra-Org/AI-Horde-text-model-reference"
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +50,27 @@ def edit(parsed_legacy, import_actor):
         return catalog_import(parsed=[item], actor=import_actor)
 
     return apply
+
+
+@pytest.fixture
+def github(settings, legacy_dir):
+    """Both legacy repositories on a fake GitHub holding the real legacy files."""
+    settings.HMR_REPLICATE_MODE = "PRIMARY"
+    settings.HMR_GITHUB_API_URL = API
+    settings.HMR_GITHUB_TOKEN = "test-token"
+    settings.HMR_GITHUB_APP_ID = ""
+    settings.HMR_IMAGE_REPO, settings.HMR_IMAGE_BRANCH = IMAGE_REPO, "main"
+    settings.HMR_TEXT_REPO, settings.HMR_TEXT_BRANCH = TEXT_REPO, "main"
+    settings.HMR_GITHUB_SYNC_BRANCH = "hmr/sync"
+    settings.HMR_GITHUB_PR_LABELS = ["automated", "sync"]
+    settings.HMR_GITHUB_PR_REVIEWERS = ["a-maintainer"]
+    settings.HMR_GITHUB_PR_TEAM_REVIEWERS = []
+    image = FakeRepo(IMAGE_REPO, {p.name: p.read_bytes() for p in (legacy_dir / "image").iterdir()})
+    text = FakeRepo(TEXT_REPO, {p.name: p.read_bytes() for p in (legacy_dir / "text").iterdir()})
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        image.register(rsps)
+        text.register(rsps)
+        yield SimpleNamespace(image=image, text=text, rsps=rsps)
 
 
 ROOT = Path(__file__).resolve().parents[2]
