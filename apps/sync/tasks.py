@@ -15,6 +15,8 @@ from apps.catalog.categories import Category, Repo
 from apps.core.errors import TransientError
 from apps.sync.services.exports import categories_export, category_export
 from apps.sync.services.github_sync import SYNC_TIME_LIMIT_SECONDS, SyncNotAvailable, repo_sync
+from apps.sync.services.replica import ReplicaNotAvailable
+from apps.sync.services.replica import replica_pull as replica_pull_service
 
 logger = logging.getLogger(__name__)
 RETRY = {"retry_backoff": 30, "retry_backoff_max": 600, "retry_jitter": True, "max_retries": 3}
@@ -54,3 +56,14 @@ def sync_github(repo: str | None = None) -> dict:
         logger.info("GitHub sync of %s skipped: %s", repo, exc)
         return {"repo": repo, "result": "skipped", "reason": str(exc)}
     return {"repo": repo, "result": outcome.result, "pull": outcome.pull.url if outcome.pull else None}
+
+
+@shared_task(name="sync.replica_pull", soft_time_limit=400, time_limit=450)
+def replica_pull() -> dict:
+    """Pull the PRIMARY's documents (REPLICA only; a PRIMARY skips it)."""
+    try:
+        outcome = replica_pull_service()
+    except ReplicaNotAvailable as exc:
+        logger.debug("Replica pull skipped: %s", exc)
+        return {"result": "skipped"}
+    return {"result": outcome.result, "source": outcome.source, "changed": outcome.changed}
