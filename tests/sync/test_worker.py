@@ -10,6 +10,7 @@ import sys
 import uuid
 
 import pytest
+import redis
 from celery import Celery
 from django.conf import settings
 
@@ -53,6 +54,9 @@ def worker(broker_env, tmp_path):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        queue = broker_env["CELERY_TASK_DEFAULT_QUEUE"]
+        keys = [queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"]
+        redis.Redis.from_url(settings.HMR_TEST_CELERY_BROKER_URL).delete(*keys)  # leave the broker DB clean
 
 
 def import_legacy(directory, env):
