@@ -1,4 +1,13 @@
-"""The Celery application. Without CELERY_BROKER_URL tasks run eagerly in the calling process."""
+"""The Celery application.
+
+Configuration is the `CELERY_*` settings (hmr_site/settings/base.py): broker and result backend
+from the environment (Redis or RabbitMQ), JSON only, acks late, default time limits, and eager
+execution in the calling process when CELERY_BROKER_URL is empty (the embedded default). Tasks
+live in apps/*/tasks.py; beat reads its schedules from the database (django-celery-beat).
+
+    celery -A hmr_site worker --loglevel=info
+    celery -A hmr_site beat --loglevel=info
+"""
 
 import os
 

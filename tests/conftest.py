@@ -1,4 +1,5 @@
-"""Shared fixtures: the real legacy data (read-only, from ../shared), a pinned clock, a clean cache."""
+"""Shared fixtures: the real legacy data (read-only, from ../shared), a pinned clock, a clean cache,
+an export directory per test."""
 
 from __future__ import annotations
 
@@ -41,6 +42,13 @@ def frozen_clock():
     clock.freeze(FROZEN_AT)
     yield FROZEN_AT
     clock.freeze(None)
+
+
+@pytest.fixture(autouse=True)
+def export_dir(settings, tmp_path) -> Path:
+    """Each test exports into its own directory (imports queue exports after commit)."""
+    settings.HMR_EXPORT_DIR = tmp_path / "export"
+    return settings.HMR_EXPORT_DIR
 
 
 @pytest.fixture(autouse=True)

@@ -31,17 +31,25 @@ def source_profile(category: Category) -> dict | None:
     return SourceFormat.objects.filter(category=category.value).values_list("profile", flat=True).first()
 
 
+def legacy_category_files(
+    category: Category, records: list[rendering.StoredRecord] | None = None
+) -> dict[str, str]:
+    """The category's legacy files by relative path (`image/x.json`; text: models.csv and db.json)."""
+    path = rendering.legacy_export_path(category)
+    if path is None:
+        return {}
+    records = stored_records(category) if records is None else records
+    files = {path: rendering.render_legacy_category(category, records, source_profile(category))}
+    if CATEGORIES[category].repo == Repo.TEXT:
+        files[f"text/{TEXT_DB_FILE}"] = rendering.render_text_db(records)
+    return files
+
+
 def legacy_export_files() -> dict[str, str]:
     """Every legacy file (`image/*.json`, `text/models.csv`, `text/db.json`) by relative path."""
     files = {}
-    for category, info in CATEGORIES.items():
-        path = rendering.legacy_export_path(category)
-        if path is None:
-            continue
-        records = stored_records(category)
-        files[path] = rendering.render_legacy_category(category, records, source_profile(category))
-        if info.repo == Repo.TEXT:
-            files[f"text/{TEXT_DB_FILE}"] = rendering.render_text_db(records)
+    for category in CATEGORIES:
+        files.update(legacy_category_files(category))
     return files
 
 

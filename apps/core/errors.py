@@ -24,3 +24,10 @@ class Conflict(ApplicationError):
 class Unavailable(ApplicationError):
     def __init__(self, message: str) -> None:
         super().__init__(message, status=503)
+
+
+class TransientError(Exception):
+    """An outside service failed in a way worth retrying later (network, 5xx, rate limit).
+
+    Celery tasks retry these with backoff; everything else fails the run at once.
+    """

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.api",
     "apps.accounts",
+    "apps.sync",
 ]
 
 MIDDLEWARE = [
@@ -278,12 +279,82 @@ HMR_AUTH_NEGATIVE_CACHE_SECONDS = _positive_int("HMR_AUTH_NEGATIVE_CACHE_SECONDS
 # Seeds for accounts.RoleGrant (`manage.py bootstrap` / `seed_roles`); the database is the truth.
 HMR_REQUESTOR_IDS = _user_ids("HMR_REQUESTOR_IDS")
 HMR_APPROVER_IDS = _user_ids("HMR_APPROVER_IDS")
+# --- Background work: exports, GitHub sync, replica pull (apps/sync) --------------------------
+HMR_SYNC_INTERVAL_MINUTES = _positive_int("HMR_SYNC_INTERVAL_MINUTES", 30)
+HMR_REPLICA_PULL_INTERVAL_MINUTES = _positive_int("HMR_REPLICA_PULL_INTERVAL_MINUTES", 5)
+HMR_RUN_HISTORY_DAYS = _positive_int("HMR_RUN_HISTORY_DAYS", 90)
+HMR_PRIMARY_API_URL = env.str("HMR_PRIMARY_API_URL", default="https://models.aihorde.net/api").rstrip("/")
+HMR_PRIMARY_API_TIMEOUT_SECONDS = _positive_int("HMR_PRIMARY_API_TIMEOUT_SECONDS", 10)
+HMR_REPLICA_GITHUB_FALLBACK = _bool("HMR_REPLICA_GITHUB_FALLBACK", True)
+HMR_GITHUB_API_URL = env.str("HMR_GITHUB_API_URL", default="https://api.github.com").rstrip("/")
+HMR_GITHUB_TOKEN = env.str("HMR_GITHUB_TOKEN", default="")
+HMR_GITHUB_APP_ID = env.str("HMR_GITHUB_APP_ID", default="")
+HMR_GITHUB_APP_INSTALLATION_ID = env.str("HMR_GITHUB_APP_INSTALLATION_ID", default="")
+# A key pasted into one line of an env file keeps its line breaks as "\n".
+HMR_GITHUB_APP_PRIVATE_KEY = env.str("HMR_GITHUB_APP_PRIVATE_KEY", default="").replace("\\n", "\n")
+HMR_GITHUB_APP_PRIVATE_KEY_PATH = env.str("HMR_GITHUB_APP_PRIVATE_KEY_PATH", default="")
+if HMR_GITHUB_APP_ID:
+    if not HMR_GITHUB_APP_ID.isdigit():
+        raise ImproperlyConfigured(f"HMR_GITHUB_APP_ID must be a number, got {HMR_GITHUB_APP_ID!r}.")
+    if not HMR_GITHUB_APP_INSTALLATION_ID.isdigit():
+        raise ImproperlyConfigured(
+            "HMR_GITHUB_APP_INSTALLATION_ID must be a number when HMR_GITHUB_APP_ID is set."
+        )
+    if not HMR_GITHUB_APP_PRIVATE_KEY and not HMR_GITHUB_APP_PRIVATE_KEY_PATH:
+        raise ImproperlyConfigured(
+            "HMR_GITHUB_APP_PRIVATE_KEY or HMR_GITHUB_APP_PRIVATE_KEY_PATH is required "
+            "when HMR_GITHUB_APP_ID is set."
+        )
+    if HMR_GITHUB_APP_PRIVATE_KEY_PATH and not Path(HMR_GITHUB_APP_PRIVATE_KEY_PATH).is_file():
+        raise ImproperlyConfigured(
+            f"HMR_GITHUB_APP_PRIVATE_KEY_PATH={HMR_GITHUB_APP_PRIVATE_KEY_PATH!r} is not a readable file."
+        )
+HMR_GITHUB_SYNC_BRANCH = env.str("HMR_GITHUB_SYNC_BRANCH", default="hmr/sync")
+HMR_GITHUB_PR_LABELS = env.list("HMR_GITHUB_PR_LABELS", default=["automated", "sync"])
+HMR_GITHUB_PR_REVIEWERS = env.list("HMR_GITHUB_PR_REVIEWERS", default=[])
+HMR_GITHUB_PR_TEAM_REVIEWERS = env.list("HMR_GITHUB_PR_TEAM_REVIEWERS", default=[])
+try:
+    # GitHub asks integrations to pace write calls (secondary rate limits); reads are not paced.
+    HMR_GITHUB_WRITE_INTERVAL_SECONDS = env.float("HMR_GITHUB_WRITE_INTERVAL_SECONDS", default=1.0)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"HMR_GITHUB_WRITE_INTERVAL_SECONDS must be a number: {exc}") from exc
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+if CELERY_BROKER_URL and not CELERY_BROKER_URL.startswith(
+    ("redis://", "rediss://", "sentinel://", "amqp://", "amqps://", "pyamqp://", "memory://")
+):
+    raise ImproperlyConfigured(
+        f"CELERY_BROKER_URL={CELERY_BROKER_URL.split('://')[0]}://… is not supported: use redis:// or amqp://."
+    )
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    CELERY_BROKER_URL = "memory://"  # never used for eager tasks; keeps kombu from looking for AMQP
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
+CELERY_RESULT_EXPIRES = 86400
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="hmr")
+# A task whose worker disappears (container stopped) is delivered again; every task is idempotent.
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Defaults for any task that declares none; each HMR task declares its own limits.
+CELERY_TASK_SOFT_TIME_LIMIT = 300
+CELERY_TASK_TIME_LIMIT = 360
+# A web request that queues a task must not hang while the broker is down (the nightly export
+# check repairs a missed export).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 LOGGING = {
     "version": 1,

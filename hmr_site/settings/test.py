@@ -19,11 +19,20 @@ if "REDIS_URL" not in os.environ or os.environ.get("HMR_TEST_REDIS_URL_DEFAULTED
     os.environ["REDIS_URL"] = f"redis://127.0.0.1:6379/{_redis_db % 16}"
     os.environ["HMR_TEST_REDIS_URL_DEFAULTED"] = "1"
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Exports queued by committed test transactions land under var/ (ignored by git), one dir per worker.
+_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+os.environ.setdefault("HMR_EXPORT_DIR", os.path.join(_root, "var", f"test-export-gw{_worker}"))
 
 from hmr_site.settings.base import *  # noqa: E402,F403
 from hmr_site.settings.base import BASE_DIR, env  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tasks run in the test process unless a test starts a real worker (tests/sync/test_worker.py).
+CELERY_TASK_ALWAYS_EAGER = True
+# No pause between GitHub write calls against the fake GitHub.
+HMR_GITHUB_WRITE_INTERVAL_SECONDS = 0
+# The broker of the end-to-end worker test: a Redis database of its own (make test uses 1..3).
+HMR_TEST_CELERY_BROKER_URL = env.str("HMR_TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:6379/14")
 HMR_LEGACY_DATA_DIR = env.str(
     "HMR_LEGACY_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data" / "legacy")
 )

@@ -1,4 +1,5 @@
-"""`make run`'s and the container's setup step: metadata rows, a loaded catalog, role grants, an admin."""
+"""`make run`'s and the container's setup step: metadata rows, a loaded catalog, role grants, beat
+schedules, exports, an admin account."""
 
 import secrets
 from pathlib import Path
@@ -15,13 +16,17 @@ from apps.catalog.imports import import_references
 from apps.catalog.models import ModelRecord
 from apps.catalog.services import category_metadata_ensure_all
 from apps.catalog.sources import SourceUnavailable, is_legacy_dir
+from apps.sync.services.exports import categories_export
+from apps.sync.services.schedules import schedules_install
 
 DEMO_DIR = Path(__file__).resolve().parents[3] / "catalog" / "demo"
 
 
 class Command(BaseCommand):
     help = (
-        "Load the catalog when it is empty (HMR_SEED_DIR, else GitHub, else a demo set) and create an admin."
+        "Load the catalog when it is empty (HMR_SEED_DIR, else GitHub, else a demo set), install the beat "
+        "schedules, export every category into HMR_EXPORT_DIR (unchanged files are not written) and create "
+        "an admin."
     )
 
     def handle(self, *args, **options):
@@ -31,6 +36,9 @@ class Command(BaseCommand):
         else:
             self._load()
         call_command("seed_roles", stdout=self.stdout)
+        for name, result in schedules_install():
+            self.stdout.write(f"Schedule {name!r}: {result}.")
+        self._export()
         self._admin_account()
 
     def _load(self):
@@ -59,6 +67,17 @@ class Command(BaseCommand):
                 self.style.SUCCESS(f"Loaded {report.totals().created} records from {label}{suffix}.")
             )
             return
+
+    def _export(self):
+        outcomes = categories_export()
+        written = [o.category.value for o in outcomes if o.written]
+        failed = [f"{o.category.value} ({o.error})" for o in outcomes if o.error]
+        self.stdout.write(
+            f"Exports in {settings.HMR_EXPORT_DIR}: {len(written)} categories written, "
+            f"{len(outcomes) - len(written) - len(failed)} unchanged."
+        )
+        for failure in failed:
+            self.stdout.write(self.style.WARNING(f"Export failed: {failure}"))
 
     def _admin_account(self):
         users = get_user_model()
