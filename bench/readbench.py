@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = ROOT / ".venv" / "bin" / "python"
 PORT, NGINX_PORT = 8100, 8200
 SERVER_CPUS, LOAD_CPUS = "0", "1"
+# As in docker/Dockerfile: two blocking threads per worker and at most 16 requests in flight.
+GRANIAN_TUNING = ["--no-ws", "--blocking-threads", "2", "--backpressure", "16"]
 DURATION = int(os.environ.get("BENCH_DURATION", "15"))
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
@@ -122,7 +124,7 @@ def start_server(workers: int | None = None, cpus: str = SERVER_CPUS) -> subproc
             str(PORT),
             "--workers",
             workers,
-            "--no-ws",
+            *GRANIAN_TUNING,
             "--log-level",
             "warning",
             "hmr_site.wsgi:application",
@@ -152,7 +154,7 @@ http {{
   default_type application/json; etag on;
   client_body_temp_path {static}/tmp; proxy_temp_path {static}/tmp; fastcgi_temp_path {static}/tmp;
   uwsgi_temp_path {static}/tmp; scgi_temp_path {static}/tmp;
-  server {{ listen 127.0.0.1:{NGINX_PORT}; root {static}/root; location / {{ try_files /$uri/body =404; }} }}
+  server {{ listen 127.0.0.1:{NGINX_PORT}; root {static}/root; location / {{ try_files $uri/body =404; }} }}
 }}
 """)
     (static / "tmp").mkdir(exist_ok=True)
@@ -173,6 +175,8 @@ def mirror(static: Path) -> dict[str, str]:
         target = static / "root" / path.lstrip("/").replace("?", "_") / "body"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(body)
+    for path in static.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
     return etags
 
 
@@ -206,6 +210,7 @@ def main() -> None:
     prepare_database()
     server = start_server()
     static = Path(tempfile.mkdtemp(prefix="hmr-bench-"))
+    static.chmod(0o755)  # nginx's workers run as an unprivileged user
     nginx = None
     try:
         etags = mirror(static)
