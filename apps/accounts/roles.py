@@ -27,7 +27,15 @@ GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "catalog.view_modelrecord",
         "catalog.view_categorymetadata",
         "audit.view_auditevent",
+        "moderation.view_pendingchange",
+        "moderation.add_pendingchange",
+        "moderation.propose_change",
+        "moderation.view_reviewbatch",
     ),
     # Approvers are in "Requestors" as well; list only what approvers have on top.
-    Role.APPROVER: ("accounts.view_rolegrant",),
+    Role.APPROVER: (
+        "accounts.view_rolegrant",
+        "moderation.review_change",
+        "moderation.apply_change",
+    ),
 }

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "apps.api",
     "apps.accounts",
     "apps.sync",
+    "apps.moderation",
 ]
 
 MIDDLEWARE = [

@@ -98,8 +98,16 @@ def test_the_role_groups_have_the_permissions_of_the_table(settings):
         "audit.view_auditevent",
         "catalog.view_categorymetadata",
         "catalog.view_modelrecord",
+        "moderation.add_pendingchange",
+        "moderation.propose_change",
+        "moderation.view_pendingchange",
+        "moderation.view_reviewbatch",
     ]
-    assert perms("Approvers") == ["accounts.view_rolegrant"]
+    assert perms("Approvers") == [
+        "accounts.view_rolegrant",
+        "moderation.apply_change",
+        "moderation.review_change",
+    ]
 
 
 def test_bootstrap_seeds_the_roles(settings):

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from apps.api.queue import queue_urls
 from apps.api.v1 import views
 from apps.api.v2.metadata import metadata_urls
 
@@ -7,5 +8,7 @@ urlpatterns = [
     path("info", views.InfoApi.as_view(), name="v1-info"),
     path("model_categories", views.CategoriesApi.as_view(), name="v1-categories"),
     *metadata_urls("v1"),
+    *queue_urls("v1"),
+    path("<str:category>/model/<path:name>", views.RecordDeleteApi.as_view(), name="v1-model"),
     path("<str:category>", views.CategoryDocumentApi.as_view(), name="v1-category"),
 ]

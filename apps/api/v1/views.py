@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from apps.api.conditional import document_response
 from apps.api.params import query_bool
 from apps.api.v2 import schemas
+from apps.api.writes import V1WritesMixin, queue_write
 from apps.catalog import documents
 from apps.catalog.categories import Category
 from apps.core.errors import ApplicationError, NotFound
@@ -48,7 +49,7 @@ class CategoriesApi(APIView):
         return Response([c.value for c in Category])
 
 
-class CategoryDocumentApi(APIView):
+class CategoryDocumentApi(V1WritesMixin, APIView):
     @extend_schema(
         summary="A category's legacy file",
         tags=["v1"],
@@ -70,3 +71,21 @@ class CategoryDocumentApi(APIView):
         if document.blank and parsed not in (Category.LORA, Category.TI):
             raise NotFound(f"Model category '{parsed.value}' not found or is empty")
         return document_response(request, parsed.value, document)
+
+
+class RecordDeleteApi(V1WritesMixin, APIView):
+    """`DELETE /v1/{category}/model/{name}` (legacy-canonical deployments only)."""
+
+    http_method_names = ["delete", "options"]
+
+    def delete(self, request, category: str, name: str):
+        parsed = parse_v1_category(category)
+        return queue_write(
+            request,
+            category=parsed,
+            operation="delete",
+            name=name,
+            payload=None,
+            api_version="v1",
+            route=f"delete_v1_{parsed.value}",
+        )

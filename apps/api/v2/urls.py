@@ -1,6 +1,7 @@
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 
+from apps.api.queue import queue_urls
 from apps.api.v2 import me, schemas, views
 from apps.api.v2.metadata import metadata_urls
 from apps.catalog.categories import Category
@@ -44,6 +45,8 @@ def _typed_routes() -> list:
                 _typed(views.RecordApi, category, f"One {c} record", record, "model"),
                 name=f"v2-{c}-model",
             ),
+            path(f"{c}/add", views.CategoryAddApi.as_view(category=category), name=f"v2-{c}-add"),
+            path(f"{c}/pending", views.PendingApi.as_view(category=category), name=f"v2-{c}-pending"),
             path(
                 f"{c}/search",
                 _typed(
@@ -67,9 +70,12 @@ urlpatterns = [
     path("model_categories", views.CategoriesApi.as_view(), name="v2-categories"),
     path("search", views.SearchApi.as_view(), name="v2-search"),
     *metadata_urls("v2"),
+    *queue_urls("v2"),
     *_typed_routes(),
     # Generic routes: only reached by categories without a typed route (lora, ti) or invalid ones.
     path("<str:category>/model/<path:name>", views.RecordApi.as_view(), name="v2-model"),
     path("<str:category>/search", views.CategorySearchApi.as_view(), name="v2-category-search"),
+    path("<str:category>/add", views.CategoryAddApi.as_view(), name="v2-category-add"),
+    path("<str:category>/pending", views.PendingApi.as_view(), name="v2-category-pending"),
     path("<str:category>", views.CategoryDocumentApi.as_view(), name="v2-category"),
 ]

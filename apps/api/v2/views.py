@@ -9,11 +9,14 @@ from rest_framework.views import APIView
 from apps.api.conditional import document_response, json_response
 from apps.api.errors import RequestValidationError, validation_error
 from apps.api.params import query_bool, query_int, query_list, query_str
+from apps.api.permissions import IsReader
 from apps.api.v2 import schemas
+from apps.api.writes import V2WritesMixin
 from apps.catalog import documents, selectors
 from apps.catalog.categories import CATEGORIES, Category
 from apps.catalog.search import SearchQuery, record_search
 from apps.core.errors import ApplicationError, NotFound
+from apps.moderation.selectors import pending_records
 
 INFO = (
     "Get information about the v2 model reference API. This is the v2 model reference API, which uses the "
@@ -52,8 +55,9 @@ class CategoriesApi(APIView):
         return Response([c.value for c in served_categories()])
 
 
-class CategoryDocumentApi(APIView):
-    """`GET /v2/{category}`: the category's records as stored bytes (ETag, 304, gzip)."""
+class CategoryDocumentApi(V2WritesMixin, APIView):
+    """`GET /v2/{category}`: the category's records as stored bytes (ETag, 304, gzip).
+    `POST` queues a create (V2WritesMixin)."""
 
     category: Category | None = None  # set on the typed per-category routes
 
@@ -69,8 +73,8 @@ class CategoryDocumentApi(APIView):
         return document_response(request, parsed.value, documents.category_document(parsed, documents.V2))
 
 
-class RecordApi(APIView):
-    """`GET /v2/{category}/model/{name}`; names may contain "/"."""
+class RecordApi(V2WritesMixin, APIView):
+    """`GET /v2/{category}/model/{name}`; names may contain "/". `PUT`/`DELETE` queue changes."""
 
     category: Category | None = None
 
@@ -193,3 +197,22 @@ class SearchApi(APIView):
     )
     def get(self, request):
         return _search_response(request, None)
+
+
+class CategoryAddApi(V2WritesMixin, APIView):
+    """`POST /v2/{category}/add`: a create whose record type is the path's category (never guessed)."""
+
+    category: Category | None = None
+    http_method_names = ["post", "options"]
+
+
+class PendingApi(APIView):
+    """`GET /v2/{category}/pending`: the latest proposed version of each model (any valid key)."""
+
+    permission_classes = [IsReader]
+    category: Category | None = None
+
+    @extend_schema(summary="Proposed (pending or approved) records of a category", tags=["v2"])
+    def get(self, request, category: str | None = None):
+        parsed = self.category or parse_v2_category(category)
+        return Response(pending_records(parsed))

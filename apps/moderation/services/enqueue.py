@@ -1,0 +1,201 @@
+"""Proposing a change: every write through the API or the admin becomes a pending change."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from apps.audit.services import Actor, audit_events_save
+from apps.catalog.categories import CATEGORIES, Category
+from apps.catalog.formats import legacy as legacy_format
+from apps.catalog.formats import v2 as v2_format
+from apps.catalog.formats.text_names import backend_variants, model_name
+from apps.catalog.formats.text_writes import (
+    TextWriteError,
+    backend_prefix_message,
+    text_data_complete,
+    text_payload_prepare,
+    v2_payload_from_db_entry,
+)
+from apps.catalog.models import ModelRecord
+from apps.core import clock
+from apps.core.errors import ApplicationError, NotFound
+from apps.moderation.models import PendingChange
+from apps.moderation.services.common import queue_event
+
+Op = PendingChange.Operation
+_INVALID_NAME = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
+class PayloadInvalid(ApplicationError):
+    """422 with pydantic-style errors (the API renders them as a validation list)."""
+
+    def __init__(self, errors: list[dict]) -> None:
+        super().__init__("Invalid payload", status=422)
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Proposal:
+    category: Category
+    operation: str
+    name: str
+    payload: dict | None = None  # v2 record or legacy record; None for delete
+    payload_format: str = PendingChange.Format.V2
+    origin: str = "api-v2"
+    notes: str | None = None
+    request_metadata: dict | None = None
+
+
+def validate_name(name: object) -> str:
+    """Upstream's name rules: 422 for an empty name or invalid characters."""
+    if not isinstance(name, str) or not name.strip():
+        raise ApplicationError("Model name must not be empty or whitespace-only.", status=422)
+    if _INVALID_NAME.search(name):
+        raise ApplicationError(f"Model name must not contain invalid characters: '{name}'", status=422)
+    return name
+
+
+def change_enqueue(*, proposal: Proposal, actor: Actor) -> PendingChange:
+    """Queue a create, update or delete of one record; nothing live changes.
+
+    Checks (upstream's, in its order): name rules (422), text backend prefix (400), payload (422),
+    create of an existing record (409), update or delete of a missing one (404). The change keeps
+    the record's current `version` as its `base_version`, so applying it after someone else
+    changed the record is refused. Duplicate proposals are accepted (the second one conflicts at
+    apply). Writes the change and its "enqueue" audit event in one transaction.
+    """
+    category, name = proposal.category, validate_name(proposal.name)
+    if category == Category.TEXT_GENERATION and (message := backend_prefix_message(name)):
+        raise ApplicationError(message, status=400)
+    if CATEGORIES[category].managed_elsewhere:
+        raise ApplicationError(
+            f"Category '{category.value}' is managed elsewhere and takes no writes.", status=400
+        )
+    current = ModelRecord.objects.filter(category=category.value, name=name).first()
+    payload = _normalized_payload(proposal, current) if proposal.operation != Op.DELETE else None
+    _check_existence(proposal, current)
+    if proposal.operation == Op.DELETE:
+        payload = _snapshot(category, current, proposal.payload_format)
+    now = clock.now()
+    with transaction.atomic():
+        change = PendingChange.objects.create(
+            category=category.value,
+            model_name=name,
+            operation=proposal.operation,
+            payload=payload,
+            payload_format=proposal.payload_format,
+            base_version=current.version if current is not None else None,
+            origin=proposal.origin,
+            requested_by=actor.id,
+            requested_username=actor.name,
+            requested_at=now,
+            updated_at=now,
+            notes=proposal.notes,
+            request_metadata=proposal.request_metadata,
+            related_models=backend_variants(name) if category == Category.TEXT_GENERATION else None,
+        )
+        audit_events_save(
+            [
+                queue_event(
+                    change,
+                    actor,
+                    operation=change.operation,
+                    category=category.value,
+                    model=name,
+                    action="enqueue",
+                )
+            ]
+        )
+    return change
+
+
+def _check_existence(proposal: Proposal, current: ModelRecord | None) -> None:
+    name, category = proposal.name, proposal.category.value
+    if proposal.operation == Op.CREATE and current is not None:
+        raise ApplicationError(
+            f"Model '{name}' already exists in category '{category}'. Use PUT to update existing models.",
+            status=409,
+        )
+    if proposal.operation == Op.UPDATE and current is None:
+        raise NotFound(
+            f"Model '{name}' does not exist in category '{category}'. Use POST to create new models."
+        )
+    if proposal.operation == Op.DELETE and current is None:
+        raise NotFound(f"Model '{name}' not found in category '{category}'")
+
+
+def _normalized_payload(proposal: Proposal, current: ModelRecord | None) -> dict:
+    """The payload as it will be applied: validated, text fields derived, metadata carried over."""
+    category = proposal.category
+    if proposal.payload_format == PendingChange.Format.LEGACY:
+        return _legacy_payload(proposal)
+    payload = dict(proposal.payload or {})
+    try:
+        if category == Category.TEXT_GENERATION:
+            payload = text_payload_prepare(payload)
+        data = v2_format.validate_record(category, payload)
+    except TextWriteError as exc:
+        if exc.status == 400:
+            raise ApplicationError(str(exc), status=400) from None
+        raise PayloadInvalid(
+            [
+                {
+                    "type": "value_error",
+                    "loc": ["body", exc.field],
+                    "msg": str(exc),
+                    "input": payload.get(exc.field),
+                }
+            ]
+        ) from None
+    except v2_format.V2ValidationError as exc:
+        raise PayloadInvalid(exc.errors) from None
+    if category == Category.TEXT_GENERATION:
+        data = text_data_complete(data)
+    meta = v2_format.RecordMeta()
+    if current is not None:  # updates keep when and by whom the record was created
+        meta = v2_format.RecordMeta(created_at=clock.unix(current.created_at), created_by=current.created_by)
+    return v2_format.render_record(category, data, meta)
+
+
+def _legacy_payload(proposal: Proposal) -> dict:
+    payload = proposal.payload or {}
+    try:
+        if proposal.category == Category.TEXT_GENERATION:
+            data = v2_format.validate_record(
+                Category.TEXT_GENERATION, text_payload_prepare(v2_payload_from_db_entry(payload))
+            )
+            return {**payload, "model_name": model_name(data["name"])}
+        legacy_format.data_from_legacy(proposal.category, proposal.name, payload)
+    except legacy_format.LegacyFormatError as exc:
+        raise PayloadInvalid(
+            [{"type": "value_error", "loc": ["body", exc.field], "msg": str(exc), "input": payload}]
+        ) from None
+    except v2_format.V2ValidationError as exc:
+        raise PayloadInvalid(exc.errors) from None
+    except TextWriteError as exc:
+        if exc.status == 400:
+            raise ApplicationError(str(exc), status=400) from None
+        raise PayloadInvalid(
+            [
+                {
+                    "type": "value_error",
+                    "loc": ["body", exc.field],
+                    "msg": str(exc),
+                    "input": payload.get(exc.field),
+                }
+            ]
+        ) from None
+    return payload
+
+
+def _snapshot(category: Category, current: ModelRecord, payload_format: str) -> dict:
+    """A delete carries the record as it was (upstream: the current record in the canonical format)."""
+    if payload_format == PendingChange.Format.LEGACY and category != Category.TEXT_GENERATION:
+        return legacy_format.legacy_from_data(category, current.data)
+    meta = v2_format.RecordMeta(
+        clock.unix(current.created_at), clock.unix(current.updated_at), current.created_by, current.updated_by
+    )
+    return v2_format.render_record(category, current.data, meta)

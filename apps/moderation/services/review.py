@@ -1,0 +1,114 @@
+"""Reviewing pending changes: approve some as a titled batch, reject others with a reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from apps.audit.services import Actor, audit_events_save
+from apps.core import clock
+from apps.core.errors import ApplicationError
+from apps.moderation.models import PendingChange, ReviewBatch
+from apps.moderation.services.common import queue_event
+
+Status = PendingChange.Status
+
+
+@dataclass
+class ReviewResult:
+    batch: ReviewBatch | None
+    batch_title: str
+    approved: list[PendingChange] = field(default_factory=list)
+    rejected: list[PendingChange] = field(default_factory=list)
+
+
+def _ids(values) -> list[int]:
+    # Upstream ignores ids <= 0; duplicates count once, in first-seen order.
+    return list(dict.fromkeys(int(v) for v in values or [] if int(v) > 0))
+
+
+def changes_review(
+    *, batch_title: str, approved_ids, rejected_ids, reject_reason: str | None, actor: Actor
+) -> ReviewResult:
+    """Approve `approved_ids` into a new titled batch and reject `rejected_ids`, all or nothing.
+
+    422 for the request's own mistakes (no ids, an id in both lists, a rejection without a reason,
+    a blank title); 400 when a change does not exist or is not pending. Approved changes join one
+    new batch; rejected ones join it too when there is one (a reject-only review has no batch),
+    and all carry the title. One audit event per change, in the same transaction.
+    """
+    approved, rejected = _ids(approved_ids), _ids(rejected_ids)
+    title = (batch_title or "").strip()
+    if not approved and not rejected:
+        raise ApplicationError("Provide at least one approved or rejected change id.", status=422)
+    both = sorted(set(approved) & set(rejected))
+    if both:
+        raise ApplicationError(f"Change ids cannot be both approved and rejected: {both}", status=422)
+    if rejected and not (reject_reason or "").strip():
+        raise ApplicationError("reject_reason is required when rejecting changes.", status=422)
+    if not title:
+        raise ApplicationError("batch_title must not be blank.", status=422)
+    now = clock.now()
+    with transaction.atomic():
+        changes = {
+            c.pk: c for c in PendingChange.objects.select_for_update().filter(pk__in=approved + rejected)
+        }
+        for change_id in approved + rejected:
+            change = changes.get(change_id)
+            if change is None:
+                raise ApplicationError(f"Change {change_id} does not exist.")
+            if change.status != Status.PENDING:
+                raise ApplicationError(f"Change {change_id} is not pending (status={change.status}).")
+        batch = None
+        if approved:
+            batch = ReviewBatch.objects.create(
+                title=title,
+                approved_by=actor.id,
+                approved_username=actor.name,
+                approved_at=now,
+                created_at=now,
+            )
+        result = ReviewResult(batch, title)
+        events = []
+        for change_id in approved:
+            change = changes[change_id]
+            change.status, change.batch, change.batch_title = Status.APPROVED, batch, title
+            change.approved_by, change.approved_username, change.approved_at = actor.id, actor.name, now
+            change.updated_at = now
+            result.approved.append(change)
+            events.append(queue_event(change, actor, batch_id=batch.pk, batch_title=title, action="approve"))
+        for change_id in rejected:
+            change = changes[change_id]
+            change.status, change.batch, change.batch_title = Status.REJECTED, batch, title
+            change.rejected_by, change.rejected_username, change.rejected_at = actor.id, actor.name, now
+            change.reject_reason, change.updated_at = reject_reason.strip(), now
+            result.rejected.append(change)
+            events.append(
+                queue_event(
+                    change,
+                    actor,
+                    batch_id=batch.pk if batch else None,
+                    batch_title=title,
+                    reason=change.reject_reason,
+                    action="reject",
+                )
+            )
+        PendingChange.objects.bulk_update(
+            result.approved + result.rejected,
+            [
+                "status",
+                "batch",
+                "batch_title",
+                "approved_by",
+                "approved_username",
+                "approved_at",
+                "rejected_by",
+                "rejected_username",
+                "rejected_at",
+                "reject_reason",
+                "updated_at",
+            ],
+        )
+        audit_events_save(events)
+    return result
