@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -11,6 +12,7 @@ from apps.accounts.throttles import HordeWriteThrottle
 from apps.api.bodies import Body, json_object
 from apps.api.params import query_int, query_list, query_str
 from apps.api.permissions import IsApprover, IsReader, IsRequestor, PrimaryOnly, request_horde_user
+from apps.api.v2 import schemas
 from apps.audit.services import Actor
 from apps.core.errors import ApplicationError, NotFound
 from apps.moderation import audit_views, selectors, services
@@ -56,7 +58,7 @@ def _page(request, filters: selectors.ChangeFilter) -> Response:
 
 
 class ChangesApi(QueueApi):
-    @extend_schema(summary="Queued changes, filtered", tags=TAGS)
+    @extend_schema(summary="Queued changes, filtered", tags=TAGS, responses=schemas.change_page_response)
     def get(self, request):
         return _page(request, _filters(request))
 
@@ -64,7 +66,7 @@ class ChangesApi(QueueApi):
 class MyChangesApi(QueueApi):
     permission_classes = [IsRequestor, PrimaryOnly]
 
-    @extend_schema(summary="The caller's own changes", tags=TAGS)
+    @extend_schema(summary="The caller's own changes", tags=TAGS, responses=schemas.change_page_response)
     def get(self, request):
         user = request_horde_user(request)
         filters = selectors.ChangeFilter(
@@ -83,19 +85,23 @@ def _change(change_id: int) -> PendingChange:
 
 
 class ChangeApi(QueueApi):
-    @extend_schema(summary="One change", tags=TAGS)
+    @extend_schema(summary="One change", tags=TAGS, responses=schemas.pending_change_response)
     def get(self, request, change_id: int):
         return Response(selectors.change_body(_change(change_id)))
 
 
 class ChangeDiffApi(QueueApi):
-    @extend_schema(summary="Field-level diff of one change against the live record", tags=TAGS)
+    @extend_schema(
+        summary="Field-level diff of one change against the live record",
+        tags=TAGS,
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request, change_id: int):
         return Response(selectors.change_diff(_change(change_id)))
 
 
 class DiffsApi(QueueApi):
-    @extend_schema(summary="Diffs of several changes", tags=TAGS)
+    @extend_schema(summary="Diffs of several changes", tags=TAGS, responses=OpenApiTypes.OBJECT)
     def get(self, request):
         raw = query_list(request, "change_ids")
         ids = []
@@ -121,7 +127,12 @@ class DiffsApi(QueueApi):
 class BatchesApi(QueueApi):
     permission_classes = [IsApprover, PrimaryOnly]
 
-    @extend_schema(summary="Approve and/or reject pending changes as a titled batch", tags=TAGS)
+    @extend_schema(
+        summary="Approve and/or reject pending changes as a titled batch",
+        tags=TAGS,
+        request=schemas.review_request,
+        responses={200: schemas.review_response, **schemas.WRITE_ERRORS},
+    )
     def post(self, request):
         body = Body(json_object(request))
         title = body.string("batch_title", required=True, min_length=1, max_length=120)
@@ -171,7 +182,12 @@ def _apply_response(report: services.ApplyReport) -> Response:
 class ChangeApplyApi(QueueApi):
     permission_classes = [IsApprover, PrimaryOnly]
 
-    @extend_schema(summary="Apply one approved change (idempotent with job_id)", tags=TAGS)
+    @extend_schema(
+        summary="Apply one approved change (idempotent with job_id)",
+        tags=TAGS,
+        request=schemas.apply_one_request,
+        responses={200: schemas.apply_one_response, **schemas.WRITE_ERRORS},
+    )
     def post(self, request, change_id: int):
         body = Body(request.data if isinstance(request.data, dict) else {})
         job_id = body.string("job_id", max_length=120)
@@ -186,7 +202,10 @@ class ApplyApi(QueueApi):
     permission_classes = [IsApprover, PrimaryOnly]
 
     @extend_schema(
-        summary="Apply approved changes of one batch, in order, stopping at the first failure", tags=TAGS
+        summary="Apply approved changes of one batch, in order, stopping at the first failure",
+        tags=TAGS,
+        request=schemas.apply_request,
+        responses={200: schemas.apply_response, **schemas.WRITE_ERRORS},
     )
     def post(self, request):
         body = Body(json_object(request))
@@ -203,7 +222,13 @@ class ApplyApi(QueueApi):
 class ApplyBatchApi(QueueApi):
     permission_classes = [IsApprover, PrimaryOnly]
 
-    @extend_schema(summary="Apply every approved change of a batch", tags=TAGS)
+    @extend_schema(
+        summary="Apply every approved change of a batch",
+        tags=TAGS,
+        request=None,
+        parameters=[OpenApiParameter("job_id", str)],
+        responses={200: schemas.apply_response, **schemas.WRITE_ERRORS},
+    )
     def post(self, request, batch_id: int):
         job_id = query_str(request, "job_id", max_length=120)
         report = services.batch_apply(
@@ -215,7 +240,12 @@ class ApplyBatchApi(QueueApi):
 class PurgeApi(QueueApi):
     permission_classes = [IsApprover, PrimaryOnly]
 
-    @extend_schema(summary="Remove change records by filter", tags=TAGS)
+    @extend_schema(
+        summary="Remove change records by filter",
+        tags=TAGS,
+        request=schemas.purge_request,
+        responses={200: schemas.purge_response, **schemas.WRITE_ERRORS},
+    )
     def post(self, request):
         body = Body(json_object(request))
         filters = services.PurgeFilter(
@@ -243,13 +273,15 @@ def _domain(request, api_version: str) -> str:
 
 
 class AuditCurrentApi(QueueApi):
-    @extend_schema(summary="Changes waiting for review, newest first", tags=TAGS)
+    @extend_schema(
+        summary="Changes waiting for review, newest first", tags=TAGS, responses=OpenApiTypes.OBJECT
+    )
     def get(self, request):
         return Response(audit_views.audit_current(_domain(request, self.api_version)))
 
 
 class AuditBatchesApi(QueueApi):
-    @extend_schema(summary="Review batches, newest first", tags=TAGS)
+    @extend_schema(summary="Review batches, newest first", tags=TAGS, responses=OpenApiTypes.OBJECT)
     def get(self, request):
         cursor = query_str(request, "cursor")
         return Response(
@@ -269,13 +301,15 @@ def _batch(batch_id: int) -> ReviewBatch:
 
 
 class AuditBatchApi(QueueApi):
-    @extend_schema(summary="One batch with its changes and audit events", tags=TAGS)
+    @extend_schema(
+        summary="One batch with its changes and audit events", tags=TAGS, responses=OpenApiTypes.OBJECT
+    )
     def get(self, request, batch_id: int):
         return Response(audit_views.audit_batch(_batch(batch_id), _domain(request, self.api_version)))
 
 
 class AuditNetChangesApi(QueueApi):
-    @extend_schema(summary="What a batch changed, per model", tags=TAGS)
+    @extend_schema(summary="What a batch changed, per model", tags=TAGS, responses=OpenApiTypes.OBJECT)
     def get(self, request, batch_id: int):
         return Response(audit_views.audit_net_changes(_batch(batch_id), _domain(request, self.api_version)))
 
@@ -283,7 +317,9 @@ class AuditNetChangesApi(QueueApi):
 def queue_urls(api_version: str) -> list:
     def view(cls):
         typed = type(cls.__name__, (cls,), {"api_version": api_version})
-        return typed.as_view()
+        operation = f"{api_version}_queue_{cls.__name__.removesuffix('Api')}"
+        methods = {m: extend_schema(operation_id=operation) for m in ("get", "post") if hasattr(cls, m)}
+        return extend_schema_view(**methods)(typed).as_view()
 
     p = f"{api_version}-queue"
     return [

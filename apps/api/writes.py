@@ -8,6 +8,8 @@ own checks (names 422, text prefixes 400, body 422, existence 409/404).
 from __future__ import annotations
 
 from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
@@ -20,6 +22,7 @@ from apps.api.permissions import (
     PrimaryOnly,
     request_horde_user,
 )
+from apps.api.v2 import schemas
 from apps.audit.services import Actor
 from apps.catalog.categories import Category
 from apps.core.errors import ApplicationError, NotFound
@@ -27,6 +30,18 @@ from apps.moderation import selectors, services
 from apps.moderation.models import PendingChange
 
 Op = PendingChange.Operation
+
+
+def WRITE_SCHEMA(summary: str, *, body: bool = True, tags=("v2",), request=None):
+    """OpenAPI description of a queued write: a record in, 202 and the queued change out."""
+    return extend_schema(
+        summary=summary,
+        tags=list(tags),
+        request=(request or OpenApiTypes.OBJECT) if body else None,
+        responses={202: schemas.pending_change_response, **schemas.WRITE_ERRORS},
+    )
+
+
 NAME_MISMATCH = "Model name in the path must match the payload when queuing updates."
 
 
@@ -80,6 +95,7 @@ class V2WritesMixin(GuardedWritesMixin):
 
         return self.category or parse_v2_category(category)
 
+    @WRITE_SCHEMA("Queue the creation of a record")
     def post(self, request, category: str | None = None):
         parsed = self._category(category)
         payload = json_object(request)
@@ -93,6 +109,7 @@ class V2WritesMixin(GuardedWritesMixin):
             route=f"create_v2_{parsed.value}",
         )
 
+    @WRITE_SCHEMA("Queue an update of a record")
     def put(self, request, name: str, category: str | None = None):
         parsed = self._category(category)
         payload = {**json_object(request), "name": name}
@@ -106,6 +123,7 @@ class V2WritesMixin(GuardedWritesMixin):
             route=f"update_v2_{parsed.value}",
         )
 
+    @WRITE_SCHEMA("Queue the deletion of a record", body=False)
     def delete(self, request, name: str, category: str | None = None):
         parsed = self._category(category)
         return queue_write(
@@ -147,8 +165,10 @@ class V1WritesMixin(GuardedWritesMixin):
             route=f"{operation}_v1_{parsed.value}",
         )
 
+    @WRITE_SCHEMA("Queue the creation of a legacy record (legacy-canonical deployments)", tags=["v1"])
     def post(self, request, category: str):
         return self._v1_write(request, category, Op.CREATE)
 
+    @WRITE_SCHEMA("Queue an update of a legacy record (legacy-canonical deployments)", tags=["v1"])
     def put(self, request, category: str):
         return self._v1_write(request, category, Op.UPDATE)

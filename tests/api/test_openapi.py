@@ -117,3 +117,41 @@ def test_swagger_ui_is_served_without_a_cdn(client):
     assert page.status_code == 200
     body = page.content.decode()
     assert "/api/openapi.json" in body and "cdn.jsdelivr.net" not in body
+
+
+def test_writes_and_the_queue_are_documented(schema):
+    v2 = "/api/model_references/v2"
+    create = schema["paths"][f"{v2}/image_generation"]["post"]
+    assert create["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ImageGenerationModelRecord"
+    }
+    assert create["responses"]["202"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/PendingChangeRecord"
+    }
+    assert set(create["responses"]) == {"202", "400", "401", "403", "404", "409", "422", "429", "503"}
+    update = schema["paths"][f"{v2}/text_generation/model/{{name}}"]["put"]
+    assert update["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/TextGenerationModelRecord"
+    }
+    for prefix in ("v1", "v2"):
+        for route in (
+            "changes",
+            "my_changes",
+            "changes/{change_id}",
+            "changes/{change_id}/diff",
+            "changes/{change_id}/apply",
+            "diffs",
+            "batches",
+            "apply",
+            "apply_batch/{batch_id}",
+            "purge",
+            "audit/current",
+            "audit/batches",
+            "audit/batches/{batch_id}",
+            "audit/batches/{batch_id}/net_changes",
+        ):
+            assert f"/api/model_references/{prefix}/pending_queue/{route}" in schema["paths"], (prefix, route)
+    record = schema["components"]["schemas"]["PendingChangeRecord"]["properties"]
+    assert {"change_id", "status", "base_version", "batch_id", "applied_job_id"} <= set(record)
+    apply_body = schema["components"]["schemas"]["ApplyRequest"]
+    assert set(apply_body["properties"]) == {"change_ids", "job_id", "allow_mixed_batch"}

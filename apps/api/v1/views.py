@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from apps.api.conditional import document_response
 from apps.api.params import query_bool
 from apps.api.v2 import schemas
-from apps.api.writes import V1WritesMixin, queue_write
+from apps.api.writes import WRITE_SCHEMA, V1WritesMixin, queue_write
 from apps.catalog import documents
 from apps.catalog.categories import Category
 from apps.core.errors import ApplicationError, NotFound
@@ -78,6 +78,9 @@ class RecordDeleteApi(V1WritesMixin, APIView):
 
     http_method_names = ["delete", "options"]
 
+    @WRITE_SCHEMA(
+        "Queue the deletion of a legacy record (legacy-canonical deployments)", body=False, tags=["v1"]
+    )
     def delete(self, request, category: str, name: str):
         parsed = parse_v1_category(category)
         return queue_write(

@@ -1,10 +1,12 @@
 """`GET /api/model_references/v2/me/roles`: who the key belongs to and which roles they hold."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.selectors import role_names_for_user
 from apps.api.permissions import IsReader, request_horde_user
+from apps.api.v2 import schemas
 
 
 class MeRolesApi(APIView):
@@ -12,6 +14,11 @@ class MeRolesApi(APIView):
 
     permission_classes = [IsReader]
 
+    @extend_schema(
+        summary="Who the key belongs to and which roles they hold",
+        tags=["identity"],
+        responses={200: schemas.roles_response, 401: schemas.error_response, 503: schemas.error_response},
+    )
     def get(self, request):
         user = request_horde_user(request)
         roles = role_names_for_user(horde_user_id=user.user_id)

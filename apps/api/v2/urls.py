@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema
 from apps.api.queue import queue_urls
 from apps.api.v2 import me, schemas, views
 from apps.api.v2.metadata import metadata_urls
+from apps.api.writes import WRITE_SCHEMA
 from apps.catalog.categories import Category
 
 
@@ -13,6 +14,21 @@ def _typed(view, category: Category, summary: str, response, operation: str):
     def get(self, request, *args, **kwargs):
         return view.get(self, request, *args, **kwargs)
 
+    record = schemas.record_serializer(category)
+    writes = {}
+    for method, verb in (("post", "creation"), ("put", "update"), ("delete", "deletion")):
+        if method in view.http_method_names and hasattr(view, method):
+
+            def write(self, request, *args, _method=method, **kwargs):
+                return getattr(view, _method)(self, request, *args, **kwargs)
+
+            writes[method] = WRITE_SCHEMA(
+                f"Queue the {verb} of a {category.value} record", body=method != "delete", request=record
+            )(write)
+            writes[method] = extend_schema(operation_id=f"v2_{category.value}_{operation}_{method}")(
+                writes[method]
+            )
+
     documented = extend_schema(
         summary=summary,
         responses={200: response, **views.ERRORS},
@@ -20,7 +36,10 @@ def _typed(view, category: Category, summary: str, response, operation: str):
         tags=["v2"],
     )(get)
     name = f"{category.value.title().replace('_', '')}{view.__name__}"
-    return type(name, (view,), {"category": category, "get": documented}).as_view()
+    attributes = {"category": category, **writes}
+    if hasattr(view, "get") and "get" in view.http_method_names:
+        attributes["get"] = documented
+    return type(name, (view,), attributes).as_view()
 
 
 def _typed_routes() -> list:
@@ -45,7 +64,7 @@ def _typed_routes() -> list:
                 _typed(views.RecordApi, category, f"One {c} record", record, "model"),
                 name=f"v2-{c}-model",
             ),
-            path(f"{c}/add", views.CategoryAddApi.as_view(category=category), name=f"v2-{c}-add"),
+            path(f"{c}/add", _typed(views.CategoryAddApi, category, "", None, "add"), name=f"v2-{c}-add"),
             path(f"{c}/pending", views.PendingApi.as_view(category=category), name=f"v2-{c}-pending"),
             path(
                 f"{c}/search",

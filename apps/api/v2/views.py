@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -212,7 +213,11 @@ class PendingApi(APIView):
     permission_classes = [IsReader]
     category: Category | None = None
 
-    @extend_schema(summary="Proposed (pending or approved) records of a category", tags=["v2"])
+    @extend_schema(
+        summary="Proposed (pending or approved) records of a category",
+        tags=["v2"],
+        responses={200: OpenApiTypes.OBJECT, 401: schemas.error_response, 422: schemas.error_response},
+    )
     def get(self, request, category: str | None = None):
         parsed = self.category or parse_v2_category(category)
         return Response(pending_records(parsed))
