@@ -290,3 +290,20 @@ def test_lists_single_changes_and_diffs(catalog, requestor, approver, reader, an
         3,
         [{"change_id": "999", "error": "Change not found", "error_type": "NotFound"}],
     )
+
+
+def test_the_queue_answers_503_on_a_replica(catalog, requestor, approver, settings):
+    change = propose(requestor)
+    settings.HMR_REPLICATE_MODE = "REPLICA"
+    message = {
+        "detail": "This instance is in REPLICA mode and does not support write operations. Only PRIMARY "
+        "instances can modify data."
+    }
+    for response in (
+        approver.get(f"{Q}/changes"),
+        approver.post(f"{Q}/batches", {"batch_title": "T", "approved_ids": [change]}),
+        approver.post(f"{Q}/apply", {"change_ids": [change]}),
+        requestor.get(f"{Q}/my_changes"),
+    ):
+        assert (response.status_code, response.json()) == (503, message)
+    assert PendingChange.objects.get(pk=change).status == "pending"

@@ -25,6 +25,7 @@ class Command(BaseCommand):
             total += len(content)
             if options["verbosity"] > 1:
                 self.stdout.write(f"{relative}  {len(content)} bytes")
-        self.stdout.write(
-            self.style.SUCCESS(f"Wrote {len(files)} {format} file(s), {total} bytes, to {out}.")
-        )
+        if options["verbosity"] > 0:
+            self.stdout.write(
+                self.style.SUCCESS(f"Wrote {len(files)} {format} file(s), {total} bytes, to {out}.")
+            )
