@@ -6,30 +6,16 @@ from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from apps.accounts.throttles import HordeWriteThrottle
 from apps.api.bodies import Body, json_object
 from apps.api.params import query_int, query_list, query_str
-from apps.api.permissions import IsApprover, IsReader, IsRequestor, PrimaryOnly, request_horde_user
+from apps.api.permissions import IsApprover, IsRequestor, PrimaryOnly, request_horde_user
+from apps.api.queue_audit import AuditBatchApi, AuditBatchesApi, AuditCurrentApi, AuditNetChangesApi
+from apps.api.queue_base import TAGS, QueueApi, actor_of
 from apps.api.v2 import schemas
-from apps.audit.services import Actor
 from apps.core.errors import ApplicationError, NotFound
-from apps.moderation import audit_views, selectors, services
-from apps.moderation.models import PendingChange, ReviewBatch
-
-TAGS = ["pending queue"]
-
-
-def actor_of(request, api_version: str) -> Actor:
-    user = request_horde_user(request)
-    return Actor(origin=f"api-{api_version}", id=user.user_id, name=user.username)
-
-
-class QueueApi(APIView):
-    api_version = "v2"
-    permission_classes = [IsReader, PrimaryOnly]
-    throttle_classes = [HordeWriteThrottle]
+from apps.moderation import selectors, services
+from apps.moderation.models import PendingChange
 
 
 def _filters(request) -> selectors.ChangeFilter:
@@ -261,57 +247,6 @@ class PurgeApi(QueueApi):
             filters=filters, dry_run=dry_run, actor=actor_of(request, self.api_version)
         )
         return Response({"removed_count": len(removed), "removed_change_ids": removed, "dry_run": dry_run})
-
-
-def _domain(request, api_version: str) -> str:
-    override = query_str(request, "domain_override")
-    if override is not None and override not in ("legacy", "v2"):
-        raise ApplicationError("domain_override must be 'legacy' or 'v2'.", status=422)
-    from django.conf import settings
-
-    return override or settings.HMR_CANONICAL_FORMAT
-
-
-class AuditCurrentApi(QueueApi):
-    @extend_schema(
-        summary="Changes waiting for review, newest first", tags=TAGS, responses=OpenApiTypes.OBJECT
-    )
-    def get(self, request):
-        return Response(audit_views.audit_current(_domain(request, self.api_version)))
-
-
-class AuditBatchesApi(QueueApi):
-    @extend_schema(summary="Review batches, newest first", tags=TAGS, responses=OpenApiTypes.OBJECT)
-    def get(self, request):
-        cursor = query_str(request, "cursor")
-        return Response(
-            audit_views.audit_batches(
-                _domain(request, self.api_version),
-                cursor=query_int(request, "cursor", 1, ge=1) if cursor is not None else None,
-                limit=query_int(request, "limit", 10, ge=1, le=50),
-            )
-        )
-
-
-def _batch(batch_id: int) -> ReviewBatch:
-    batch = ReviewBatch.objects.filter(pk=batch_id).first()
-    if batch is None:
-        raise NotFound("Batch not found")
-    return batch
-
-
-class AuditBatchApi(QueueApi):
-    @extend_schema(
-        summary="One batch with its changes and audit events", tags=TAGS, responses=OpenApiTypes.OBJECT
-    )
-    def get(self, request, batch_id: int):
-        return Response(audit_views.audit_batch(_batch(batch_id), _domain(request, self.api_version)))
-
-
-class AuditNetChangesApi(QueueApi):
-    @extend_schema(summary="What a batch changed, per model", tags=TAGS, responses=OpenApiTypes.OBJECT)
-    def get(self, request, batch_id: int):
-        return Response(audit_views.audit_net_changes(_batch(batch_id), _domain(request, self.api_version)))
 
 
 def queue_urls(api_version: str) -> list:

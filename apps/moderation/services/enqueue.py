@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -131,27 +132,13 @@ def _normalized_payload(proposal: Proposal, current: ModelRecord | None) -> dict
     """The payload as it will be applied: validated, text fields derived, metadata carried over."""
     category = proposal.category
     if proposal.payload_format == PendingChange.Format.LEGACY:
-        return _legacy_payload(proposal)
+        with _payload_errors(proposal.payload or {}):
+            return _legacy_payload(proposal)
     payload = dict(proposal.payload or {})
-    try:
+    with _payload_errors(payload):
         if category == Category.TEXT_GENERATION:
             payload = text_payload_prepare(payload)
         data = v2_format.validate_record(category, payload)
-    except TextWriteError as exc:
-        if exc.status == 400:
-            raise ApplicationError(str(exc), status=400) from None
-        raise PayloadInvalid(
-            [
-                {
-                    "type": "value_error",
-                    "loc": ["body", exc.field],
-                    "msg": str(exc),
-                    "input": payload.get(exc.field),
-                }
-            ]
-        ) from None
-    except v2_format.V2ValidationError as exc:
-        raise PayloadInvalid(exc.errors) from None
     if category == Category.TEXT_GENERATION:
         data = text_data_complete(data)
     meta = v2_format.RecordMeta()
@@ -162,33 +149,28 @@ def _normalized_payload(proposal: Proposal, current: ModelRecord | None) -> dict
 
 def _legacy_payload(proposal: Proposal) -> dict:
     payload = proposal.payload or {}
+    if proposal.category == Category.TEXT_GENERATION:
+        prepared = text_payload_prepare(v2_payload_from_db_entry(payload))
+        data = v2_format.validate_record(Category.TEXT_GENERATION, prepared)
+        return {**payload, "model_name": model_name(data["name"])}
+    legacy_format.data_from_legacy(proposal.category, proposal.name, payload)
+    return payload
+
+
+@contextmanager
+def _payload_errors(payload: dict):
+    """Format errors as the API's: 422 with the fields named (400 for a backend-prefixed text name)."""
     try:
-        if proposal.category == Category.TEXT_GENERATION:
-            data = v2_format.validate_record(
-                Category.TEXT_GENERATION, text_payload_prepare(v2_payload_from_db_entry(payload))
-            )
-            return {**payload, "model_name": model_name(data["name"])}
-        legacy_format.data_from_legacy(proposal.category, proposal.name, payload)
-    except legacy_format.LegacyFormatError as exc:
-        raise PayloadInvalid(
-            [{"type": "value_error", "loc": ["body", exc.field], "msg": str(exc), "input": payload}]
-        ) from None
+        yield
     except v2_format.V2ValidationError as exc:
         raise PayloadInvalid(exc.errors) from None
-    except TextWriteError as exc:
-        if exc.status == 400:
+    except (TextWriteError, legacy_format.LegacyFormatError) as exc:
+        if getattr(exc, "status", 422) == 400:
             raise ApplicationError(str(exc), status=400) from None
+        value = payload.get(exc.field) if isinstance(exc, TextWriteError) else payload
         raise PayloadInvalid(
-            [
-                {
-                    "type": "value_error",
-                    "loc": ["body", exc.field],
-                    "msg": str(exc),
-                    "input": payload.get(exc.field),
-                }
-            ]
+            [{"type": "value_error", "loc": ["body", exc.field], "msg": str(exc), "input": value}]
         ) from None
-    return payload
 
 
 def _snapshot(category: Category, current: ModelRecord, payload_format: str) -> dict:
