@@ -307,3 +307,23 @@ def test_the_queue_answers_503_on_a_replica(catalog, requestor, approver, settin
     ):
         assert (response.status_code, response.json()) == (503, message)
     assert PendingChange.objects.get(pk=change).status == "pending"
+
+
+def test_a_crash_during_apply_leaves_the_change_approved_and_the_record_untouched(catalog, requestor, approver,
+                                                                                   monkeypatch):
+    change = propose(requestor, "Never written.")
+    approve(approver, [change])
+    before = ModelRecord.objects.get(name="Demo Realism")
+
+    def crash(**kwargs):
+        raise RuntimeError("the process died here")
+
+    monkeypatch.setattr("apps.moderation.services.apply.record_write", crash)
+    with pytest.raises(RuntimeError):
+        approver.post(f"{Q}/changes/{change}/apply")
+    monkeypatch.undo()
+    stuck = PendingChange.objects.get(pk=change)
+    assert (stuck.status, stuck.applied_job_id) == ("approved", None)  # never left in "applying"
+    assert ModelRecord.objects.get(pk=before.pk).version == before.version
+    retried = approver.post(f"{Q}/changes/{change}/apply")
+    assert retried.status_code == 200 and ModelRecord.objects.get(pk=before.pk).description == "Never written."
