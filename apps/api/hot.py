@@ -21,6 +21,7 @@ from apps.api.validators import accepts_gzip, gzip_etag, is_fresh
 from apps.catalog.revisions import watcher
 
 MAX_ENTRIES = 2048
+MAX_BYTES = 128 * 1024 * 1024  # per process; documents share their bytes, so this is conservative
 _PER_REQUEST_HEADERS = {"content-length", "content-encoding", "etag", "last-modified", "content-type"}
 
 
@@ -35,9 +36,16 @@ class HotEntry:
     last_modified_http: str | None
 
 
+def _size(entry: HotEntry) -> int:
+    return len(entry.body) + len(entry.gzipped or b"")
+
+
 class _Store:
+    """Oldest-first eviction, bounded by entries and bytes (arbitrary query strings cannot grow it)."""
+
     def __init__(self) -> None:
         self._entries: OrderedDict[str, HotEntry] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key: str) -> HotEntry | None:
@@ -45,13 +53,19 @@ class _Store:
 
     def put(self, key: str, entry: HotEntry) -> None:
         with self._lock:
+            previous = self._entries.pop(key, None)
+            if previous is not None:
+                self._bytes -= _size(previous)
             self._entries[key] = entry
-            while len(self._entries) > MAX_ENTRIES:
-                self._entries.popitem(last=False)
+            self._bytes += _size(entry)
+            while self._entries and (len(self._entries) > MAX_ENTRIES or self._bytes > MAX_BYTES):
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= _size(evicted)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
 
 
 store = _Store()

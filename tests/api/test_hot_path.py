@@ -142,3 +142,14 @@ def test_without_a_live_watcher_everything_goes_through_django(live_catalog):
         assert Call(DOC).django_ran
     finally:
         watcher._live = True
+
+
+def test_the_store_is_bounded_by_bytes_as_well_as_entries(monkeypatch):
+    monkeypatch.setattr(hot, "MAX_BYTES", 250)
+    entry = hot.HotEntry((), (), b"x" * 100, None, '"e"', None, None)
+    store = hot._Store()
+    for key in ("a", "b", "c"):
+        store.put(key, entry)
+    assert (store.get("a"), store.get("b") is entry, store.get("c") is entry) == (None, True, True)
+    store.put("b", entry)  # replacing an entry does not count it twice
+    assert store.get("c") is entry and store._bytes == 200

@@ -309,8 +309,9 @@ def test_the_queue_answers_503_on_a_replica(catalog, requestor, approver, settin
     assert PendingChange.objects.get(pk=change).status == "pending"
 
 
-def test_a_crash_during_apply_leaves_the_change_approved_and_the_record_untouched(catalog, requestor, approver,
-                                                                                   monkeypatch):
+def test_a_crash_during_apply_leaves_the_change_approved_and_the_record_untouched(
+    catalog, requestor, approver, monkeypatch
+):
     change = propose(requestor, "Never written.")
     approve(approver, [change])
     before = ModelRecord.objects.get(name="Demo Realism")
@@ -326,4 +327,6 @@ def test_a_crash_during_apply_leaves_the_change_approved_and_the_record_untouche
     assert (stuck.status, stuck.applied_job_id) == ("approved", None)  # never left in "applying"
     assert ModelRecord.objects.get(pk=before.pk).version == before.version
     retried = approver.post(f"{Q}/changes/{change}/apply")
-    assert retried.status_code == 200 and ModelRecord.objects.get(pk=before.pk).description == "Never written."
+    assert (
+        retried.status_code == 200 and ModelRecord.objects.get(pk=before.pk).description == "Never written."
+    )
