@@ -214,3 +214,25 @@ def test_the_record_page_lists_its_changes_and_applied_history(catalog, requesto
     assert events.startswith(f"# when what by origin details {newest.pk} 2026-01-02 03:04:05 record update")
     assert "record update image_generation/Demo Realism App#2002 api-v2 fields: description" in events
     assert "record create image_generation/Demo Realism test import import" in events
+
+
+def test_a_replica_takes_no_proposals(catalog, requestor_admin, settings):
+    realism = record("Demo Realism")
+    data = form_data(edit_page(requestor_admin))
+    settings.HMR_REPLICATE_MODE = "REPLICA"
+    assert 'id="propose-edit"' not in body(requestor_admin.get(f"{ADMIN_RECORDS}{realism.pk}/change/"))
+    refused = requestor_admin.post(
+        f"{ADMIN_RECORDS}{realism.pk}/propose-edit/", {**data, "description": "On a replica."}
+    )
+    assert messages_of(refused) == ["This instance is in REPLICA mode: changes are made on the PRIMARY."]
+    assert PendingChange.objects.count() == 0
+
+
+def test_a_backend_prefixed_text_name_is_refused_next_to_the_name(catalog, requestor_admin):
+    refused = requestor_admin.post(
+        f"{ADMIN_RECORDS}propose/text_generation/",
+        {"name": "koboldcpp/Some-Model", "parameters": "7000000000"},
+    )
+    assert list(field_errors(refused)) == ["name"]
+    assert "koboldcpp" in field_errors(refused)["name"][0]
+    assert PendingChange.objects.count() == 0

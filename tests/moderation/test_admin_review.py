@@ -249,3 +249,24 @@ def test_the_batch_list_and_page_show_counts_changes_timeline_and_net_changes(ca
     assert "nsfw critical false → true" in net
     again = approver_admin.post(f"{ADMIN_BATCHES}{batch.pk}/apply/", follow=True)
     assert messages_of(again) == ["Nothing to apply: every change was applied already."]
+
+
+def test_a_replica_offers_no_decisions_and_refuses_them(catalog, approver_admin, settings):
+    pending = propose(description="Pending.")
+    approved = propose("Demo Painter", description="Approved.")
+    batch = approve_ids(approved)
+    settings.HMR_REPLICATE_MODE = "REPLICA"
+    before = AuditEvent.objects.count()
+    page = approver_admin.get(f"{ADMIN_QUEUE}{pending.pk}/change/")
+    assert 'id="approve-form"' not in body(page) and 'id="apply-form"' not in body(page)
+    refused = approver_admin.post(f"{ADMIN_QUEUE}{pending.pk}/approve/", {"batch_title": "T"}, follow=True)
+    assert messages_of(refused) == ["This instance is in REPLICA mode: changes are made on the PRIMARY."]
+    refused = approver_admin.post(f"{ADMIN_BATCHES}{batch.pk}/apply/", follow=True)
+    assert messages_of(refused) == ["This instance is in REPLICA mode: changes are made on the PRIMARY."]
+    refused = action(approver_admin, "apply_selected", [approved])
+    assert messages_of(refused) == ["This instance is in REPLICA mode: changes are made on the PRIMARY."]
+    assert (status_of(pending), status_of(approved), AuditEvent.objects.count()) == (
+        "pending",
+        "approved",
+        before,
+    )

@@ -6,9 +6,10 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db.models import Count, Q
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
 
 from apps.catalog.categories import Category
 from apps.core.admin import ReadOnlyAdminMixin
@@ -106,9 +107,8 @@ class ReviewBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    @method_decorator(require_POST)
     def apply_view(self, request, batch_id: int):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         require(request, APPLY)
         batch = get_object_or_404(ReviewBatch, pk=batch_id)
         if not refused_on_replica(request):

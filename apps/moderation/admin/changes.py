@@ -6,11 +6,12 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.timesince import timesince
+from django.views.decorators.http import require_POST
 
 from apps.core import clock
 from apps.core.admin import ReadOnlyAdminMixin
@@ -175,9 +176,8 @@ class PendingChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def reject_view(self, request, change_id: int):
         return self._review_one(request, change_id, RejectForm)
 
+    @method_decorator(require_POST)
     def _review_one(self, request, change_id: int, form_class):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         require(request, REVIEW)
         change = get_object_or_404(PendingChange, pk=change_id)
         form = form_class(request.POST)
@@ -189,9 +189,8 @@ class PendingChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 messages.error(request, f"Nothing was reviewed: {' '.join(errors)}")
         return redirect(change_url(change.pk))
 
+    @method_decorator(require_POST)
     def apply_view(self, request, change_id: int):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         require(request, APPLY)
         change = get_object_or_404(PendingChange, pk=change_id)
         if not refused_on_replica(request):

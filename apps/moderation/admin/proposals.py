@@ -43,15 +43,27 @@ class DeleteForm(forms.Form):
     )
 
 
-def _enqueue(request, form, proposal: services.Proposal) -> PendingChange | None:
-    """Queue the proposal; refusals land on the form (field errors where the service names one)."""
+def _submit(request, form, *, category: Category, operation: str, name: str, payload: dict | None = None):
+    """Queue the proposal and go to its change page; or None, the refusal put on the form (next to
+    the field the service names)."""
+    proposal = services.Proposal(
+        category=category,
+        operation=operation,
+        name=name,
+        payload=payload,
+        origin="admin",
+        notes=form.cleaned_data["notes"] or None,
+        request_metadata={"route": f"admin_propose_{operation}"},
+    )
     try:
-        return services.change_enqueue(proposal=proposal, actor=admin_actor(request.user))
+        change = services.change_enqueue(proposal=proposal, actor=admin_actor(request.user))
     except services.PayloadInvalid as exc:
         payload_errors_to_form(form, exc.errors)
+        return None
     except ApplicationError as exc:
         form.add_error("name" if "name" in form.fields else None, exc.message)
-    return None
+        return None
+    return _proposed(request, change)
 
 
 def _proposed(request, change: PendingChange):
@@ -91,18 +103,10 @@ def propose_edit(model_admin, request, record: ModelRecord):
         payload = payload_from_form(category, form.cleaned_data, record.name, record.data)
         if _changes_nothing(category, payload, record):
             form.add_error(None, "This edit changes nothing; change a field or go back.")
-        else:
-            proposal = services.Proposal(
-                category=category,
-                operation=Op.UPDATE,
-                name=record.name,
-                payload=payload,
-                origin="admin",
-                notes=form.cleaned_data["notes"] or None,
-                request_metadata={"route": "admin_propose_edit"},
-            )
-            if change := _enqueue(request, form, proposal):
-                return _proposed(request, change)
+        elif response := _submit(
+            request, form, category=category, operation=Op.UPDATE, name=record.name, payload=payload
+        ):
+            return response
     return _page(model_admin, request, form, f"Propose an edit of {record.name}", record=record, mode="edit")
 
 
@@ -110,16 +114,9 @@ def propose_delete(model_admin, request, record: ModelRecord):
     require(request, PROPOSE)
     form = DeleteForm(request.POST or None)
     if request.method == "POST" and not refused_on_replica(request) and form.is_valid():
-        proposal = services.Proposal(
-            category=Category(record.category),
-            operation=Op.DELETE,
-            name=record.name,
-            origin="admin",
-            notes=form.cleaned_data["notes"] or None,
-            request_metadata={"route": "admin_propose_delete"},
-        )
-        if change := _enqueue(request, form, proposal):
-            return _proposed(request, change)
+        category = Category(record.category)
+        if response := _submit(request, form, category=category, operation=Op.DELETE, name=record.name):
+            return response
     return _page(model_admin, request, form, f"Propose deleting {record.name}", record=record, mode="delete")
 
 
@@ -128,17 +125,11 @@ def propose_create(model_admin, request, category: Category):
     form = proposal_form_class(category, creating=True)(request.POST or None)
     if request.method == "POST" and not refused_on_replica(request) and form.is_valid():
         name = form.cleaned_data["name"]
-        proposal = services.Proposal(
-            category=category,
-            operation=Op.CREATE,
-            name=name,
-            payload=payload_from_form(category, form.cleaned_data, name),
-            origin="admin",
-            notes=form.cleaned_data["notes"] or None,
-            request_metadata={"route": "admin_propose_create"},
-        )
-        if change := _enqueue(request, form, proposal):
-            return _proposed(request, change)
+        payload = payload_from_form(category, form.cleaned_data, name)
+        if response := _submit(
+            request, form, category=category, operation=Op.CREATE, name=name, payload=payload
+        ):
+            return response
     return _page(
         model_admin, request, form, f"Propose a new {category.value} record", category=category, mode="create"
     )
