@@ -47,17 +47,18 @@ class QueueChangeList(ChangeList):
 class PendingChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     change_list_template = "admin/moderation/pendingchange/change_list.html"
     change_form_template = "admin/moderation/pendingchange/change_form.html"
+    # What decides first (what, how risky), then who and when; wide screens show all at once.
     list_display = (
         "id",
-        "category",
         "model_name",
+        "category",
         "operation",
         "status_badge",
+        "critical_flag",
         "requester",
         "batch_link",
         "age",
-        "critical_flag",
-        "base_version",
+        "base",
     )
     list_display_links = ("id", "model_name")
     list_filter = (
@@ -121,6 +122,10 @@ class PendingChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="age", ordering="requested_at")
     def age(self, change: PendingChange) -> str:
         return timesince(change.requested_at, now=clock.now(), depth=1)
+
+    @admin.display(description="base", ordering="base_version")
+    def base(self, change: PendingChange):
+        return "—" if change.base_version is None else f"v{change.base_version}"
 
     @admin.display(description="critical")
     def critical_flag(self, change: PendingChange):

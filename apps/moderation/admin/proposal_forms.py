@@ -22,6 +22,7 @@ SUGGESTIONS: dict[tuple[Category, str], tuple[str, ...]] = {
     (Category.IMAGE_GENERATION, "style"): IMAGE_STYLES,
     (Category.CONTROLNET, "controlnet_style"): CONTROLNET_STYLES,
 }
+JSON_KINDS = frozenset({"dict", "config", "finetune"})
 _UNKNOWN_FIELD = re.compile(r"Unknown (\w+):")
 
 
@@ -76,25 +77,28 @@ def _form_field(category: Category, spec: FieldSpec) -> forms.Field:
         return forms.CharField(required=spec.required, widget=widget, help_text=help_text)
     return PrettyJSONField(
         required=spec.required,
-        widget=forms.Textarea(attrs={"rows": 8, "cols": 80, "class": "hmr-json-input"}),
+        widget=forms.Textarea(
+            attrs={"rows": 12 if spec.kind == "config" else 4, "cols": 80, "class": "hmr-json-input"}
+        ),
         help_text=f"{help_text} JSON.".strip(),
     )
 
 
 def proposal_form_class(category: Category, *, creating: bool) -> type[forms.Form]:
     """The form of a category's records; an edit keeps the record's name (renaming is not an edit)."""
-    fields: dict[str, forms.Field] = {}
-    for spec in record_fields(category):
-        if spec.name == "name" and not creating:
-            continue
-        fields[spec.name] = _form_field(category, spec)
+    specs = [s for s in record_fields(category) if creating or s.name != "name"]
+    # Typed fields first, the JSON ones (files, finetune series, requirements, settings) after them.
+    specs.sort(key=lambda spec: spec.kind in JSON_KINDS)
+    fields: dict[str, forms.Field] = {spec.name: _form_field(category, spec) for spec in specs}
     fields["notes"] = forms.CharField(
         required=False,
         label="Notes for the approvers",
         widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
         help_text="Why this change; where the information comes from.",
     )
-    return type(f"{category.value.title()}ProposalForm", (forms.Form,), fields)
+    return type(
+        f"{category.value.title()}ProposalForm", (forms.Form,), {**fields, "required_css_class": "required"}
+    )
 
 
 def initial_from_data(category: Category, data: dict) -> dict:
