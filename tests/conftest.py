@@ -102,3 +102,8 @@ def grants(db):
         role_grant_create(horde_user_id=REQUESTOR.user_id, role="requestor", granted_by="test"),
         role_grant_create(horde_user_id=APPROVER.user_id, role="approver", granted_by="test"),
     ]
+
+
+# --- Headless Chromium (tests/browser.py) --------------------------------------------------------
+
+from tests.browser import browser, site  # noqa: E402, F401  (fixtures)

@@ -1,4 +1,8 @@
-"""The read-only catalog admin: every record, filtered and searched per category."""
+"""The read-only catalog admin: every record, filtered and searched per category.
+
+The moderation app extends the record pages (history, "Propose an edit …") by registering a
+subclass of `ModelRecordAdmin` in its place: apps/moderation/admin/records.py.
+"""
 
 from __future__ import annotations
 

@@ -89,6 +89,17 @@ def audit_batch(batch: ReviewBatch, domain: str) -> dict:
     }
 
 
+def batch_timeline(batch: ReviewBatch) -> list[AuditEvent]:
+    """Everything the batch's changes went through, oldest first: the queue steps (enqueue,
+    approve, reject, apply, split) and the record writes their applies made."""
+    changes = list(batch.changes.values_list("id", "applied_job_id"))
+    steps = Q(category=AuditEvent.QUEUE_CATEGORY, model_name__in=[str(i) for i, _ in changes])
+    jobs = [job for _, job in changes if job]
+    if jobs:
+        steps |= Q(request_id__in=jobs) & ~Q(category=AuditEvent.QUEUE_CATEGORY)
+    return list(AuditEvent.objects.filter(steps).order_by("id"))
+
+
 def _v2_view(category: Category, data: dict | None) -> dict | None:
     return None if data is None else v2_format.render_record(category, data, v2_format.RecordMeta())
 

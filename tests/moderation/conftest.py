@@ -84,3 +84,29 @@ def approve(approver, ids, title="Batch"):
     response = approver.post(f"{Q}/batches", {"batch_title": title, "approved_ids": ids})
     assert response.status_code == 200, response.json()
     return response.json()["batch_id"]
+
+
+# --- The admin desk: Django test clients signed in with an AI-Horde key ---------------------------
+
+ADMIN_QUEUE = "/admin/moderation/pendingchange/"
+ADMIN_BATCHES = "/admin/moderation/reviewbatch/"
+ADMIN_RECORDS = "/admin/catalog/modelrecord/"
+
+
+def admin_signed_in(apikey: str):
+    from django.test import Client
+
+    browser = Client()
+    response = browser.post("/admin/login/horde/", {"apikey": apikey, "next": "/admin/"})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return browser
+
+
+@pytest.fixture
+def requestor_admin(horde, grants):
+    return admin_signed_in(REQUESTOR.apikey)
+
+
+@pytest.fixture
+def approver_admin(horde, grants):
+    return admin_signed_in(APPROVER.apikey)

@@ -1,0 +1,238 @@
+"""The queue: list with filters and counts per status, the change page (diff, payload against the
+live record, lifecycle, audit events), and approve / reject / apply as actions and buttons."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
+from django.utils.timesince import timesince
+from django.views.decorators.http import require_POST
+
+from apps.core import clock
+from apps.core.admin import ReadOnlyAdminMixin
+from apps.core.errors import ApplicationError
+from apps.moderation import selectors, services
+from apps.moderation.admin import filters
+from apps.moderation.admin.common import (
+    APPLY,
+    REVIEW,
+    admin_actor,
+    batch_url,
+    change_url,
+    may,
+    refused_on_replica,
+    require,
+    tell_apply_report,
+)
+from apps.moderation.admin.desk import change_desk
+from apps.moderation.admin.review import ApproveForm, RejectForm, review, review_action
+from apps.moderation.models import PendingChange
+
+
+class QueueChangeList(ChangeList):
+    def get_results(self, request):
+        super().get_results(request)
+        self.result_list = list(self.result_list)
+        flags = selectors.critical_flags(self.result_list)  # one query for the page's live records
+        for change in self.result_list:
+            change.critical = flags.get(change.pk)
+
+
+@admin.register(PendingChange)
+class PendingChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    change_list_template = "admin/moderation/pendingchange/change_list.html"
+    change_form_template = "admin/moderation/pendingchange/change_form.html"
+    # What decides first (what, how risky), then who and when; wide screens show all at once.
+    list_display = (
+        "id",
+        "model_name",
+        "category",
+        "operation",
+        "status_badge",
+        "critical_flag",
+        "requester",
+        "batch_link",
+        "age",
+        "base",
+    )
+    list_display_links = ("id", "model_name")
+    list_filter = (
+        "status",
+        "category",
+        "operation",
+        filters.MineFilter,
+        filters.RequesterFilter,
+        filters.BatchFilter,
+        filters.AgeFilter,
+    )
+    search_fields = ("model_name", "requested_username", "=requested_by")
+    ordering = ("-id",)
+    list_per_page = 50
+    actions = ["approve_as_batch", "reject", "apply_selected"]
+    fieldsets = (
+        (
+            "Details",
+            {
+                "fields": (
+                    ("origin", "payload_format", "base_version"),
+                    "notes",
+                    "request_metadata",
+                    "related_models",
+                    "applied_job_id",
+                )
+            },
+        ),
+    )
+
+    class Media:
+        css = {"all": ["hmr/desk.css"]}
+
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
+
+    def has_review_permission(self, request) -> bool:
+        return request.user.has_perm(REVIEW)
+
+    def has_apply_permission(self, request) -> bool:
+        return request.user.has_perm(APPLY)
+
+    # --- columns ---------------------------------------------------------------------------------
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, change: PendingChange):
+        return format_html('<span class="hmr-badge hmr-status-{0}">{0}</span>', change.status)
+
+    @admin.display(description="requester", ordering="requested_username")
+    def requester(self, change: PendingChange) -> str:
+        return change.requested_username or change.requested_by
+
+    @admin.display(description="batch", ordering="batch_id")
+    def batch_link(self, change: PendingChange):
+        if change.batch_id is None:
+            return "—"
+        return format_html(
+            '<a href="{}" title="{}">#{}</a>', batch_url(change.batch_id), change.batch_title, change.batch_id
+        )
+
+    @admin.display(description="age", ordering="requested_at")
+    def age(self, change: PendingChange) -> str:
+        return timesince(change.requested_at, now=clock.now(), depth=1)
+
+    @admin.display(description="base", ordering="base_version")
+    def base(self, change: PendingChange):
+        return "—" if change.base_version is None else f"v{change.base_version}"
+
+    @admin.display(description="critical")
+    def critical_flag(self, change: PendingChange):
+        critical = getattr(change, "critical", None)
+        if critical is None:
+            return ""
+        return format_html('<span class="hmr-critical">{}</span>', "critical") if critical else "no"
+
+    # --- pages -----------------------------------------------------------------------------------
+
+    def changelist_view(self, request, extra_context=None):
+        mine = admin_actor(request.user).id
+        extra_context = {
+            "title": "My submissions" if request.GET.get("mine") == "1" else "The review queue",
+            **(extra_context or {}),
+            "status_counts": selectors.change_status_counts(),
+            "my_count": sum(n for _, _, n in selectors.change_status_counts(requested_by=mine)),
+        }
+        return super().changelist_view(request, extra_context=extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        change = self.get_object(request, unquote(object_id))
+        if change is not None:
+            extra_context = {**(extra_context or {}), **change_desk(change)}
+            extra_context["can_review"] = (
+                may(request, REVIEW) and change.status == PendingChange.Status.PENDING
+            )
+            extra_context["can_apply"] = (
+                may(request, APPLY) and change.status == PendingChange.Status.APPROVED
+            )
+            extra_context["approve_form"] = ApproveForm()
+            extra_context["reject_form"] = RejectForm(
+                initial={"batch_title": f"Rejected by {request.user.get_username()}"}
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:change_id>/approve/", wrap(self.approve_view), name="moderation_pendingchange_approve"
+            ),
+            path("<int:change_id>/reject/", wrap(self.reject_view), name="moderation_pendingchange_reject"),
+            path("<int:change_id>/apply/", wrap(self.apply_view), name="moderation_pendingchange_apply"),
+            *super().get_urls(),
+        ]
+
+    # --- buttons of the change page (POST) -------------------------------------------------------
+
+    def approve_view(self, request, change_id: int):
+        return self._review_one(request, change_id, ApproveForm)
+
+    def reject_view(self, request, change_id: int):
+        return self._review_one(request, change_id, RejectForm)
+
+    @method_decorator(require_POST)
+    def _review_one(self, request, change_id: int, form_class):
+        require(request, REVIEW)
+        change = get_object_or_404(PendingChange, pk=change_id)
+        form = form_class(request.POST)
+        if not refused_on_replica(request):
+            if form.is_valid():
+                review(request, form, [change.pk])
+            else:
+                errors = [e for field_errors in form.errors.values() for e in field_errors]
+                messages.error(request, f"Nothing was reviewed: {' '.join(errors)}")
+        return redirect(change_url(change.pk))
+
+    @method_decorator(require_POST)
+    def apply_view(self, request, change_id: int):
+        require(request, APPLY)
+        change = get_object_or_404(PendingChange, pk=change_id)
+        if not refused_on_replica(request):
+            try:
+                report = services.changes_apply(
+                    change_ids=[change.pk], job_id=None, actor=admin_actor(request.user), single=True
+                )
+            except ApplicationError as exc:
+                report = services.ApplyReport(
+                    failed_change_id=change.pk, failed_error=exc.message, failed_status=exc.status
+                )
+            tell_apply_report(request, report)
+        return redirect(change_url(change.pk))
+
+    # --- bulk actions ----------------------------------------------------------------------------
+
+    @admin.action(description="Approve as batch…", permissions=["review"])
+    def approve_as_batch(self, request, queryset):
+        if refused_on_replica(request):
+            return None
+        return review_action(self, request, queryset, ApproveForm, "approve_as_batch", "Approve as a batch")
+
+    @admin.action(description="Reject…", permissions=["review"])
+    def reject(self, request, queryset):
+        if refused_on_replica(request):
+            return None
+        return review_action(self, request, queryset, RejectForm, "reject", "Reject changes")
+
+    @admin.action(description="Apply selected", permissions=["apply"])
+    def apply_selected(self, request, queryset):
+        require(request, APPLY)
+        if refused_on_replica(request):
+            return
+        ids = list(queryset.order_by("id").values_list("id", flat=True))
+        try:
+            report = services.changes_apply(change_ids=ids, job_id=None, actor=admin_actor(request.user))
+        except ApplicationError as exc:
+            messages.error(request, f"Nothing was applied: {exc.message}")
+            return
+        tell_apply_report(request, report)

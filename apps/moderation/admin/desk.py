@@ -1,0 +1,74 @@
+"""What the change page shows about one change: its diff as table rows, both sides as JSON, its
+lifecycle and its audit events. Reads only (selectors); formatting for the templates."""
+
+from __future__ import annotations
+
+import json
+
+from apps.audit.models import AuditEvent
+from apps.catalog.categories import Category
+from apps.moderation import selectors
+from apps.moderation.admin.common import pretty_json
+from apps.moderation.diff import is_critical_path
+from apps.moderation.models import PendingChange
+
+
+def shown(value) -> str:
+    """A value as a reviewer reads it: strings bare, short values as JSON, long ones indented."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    compact = json.dumps(value, ensure_ascii=False)
+    return compact if len(compact) <= 60 else pretty_json(value)
+
+
+def diff_rows(category: Category, diff: dict) -> list[dict]:
+    return [
+        {
+            "path": d["field_path"],
+            "old": shown(d["old_value"]),
+            "new": shown(d["new_value"]),
+            "type": d["change_type"],
+            "critical": is_critical_path(category, d["field_path"]),
+        }
+        for d in diff["field_diffs"]
+    ]
+
+
+def event_rows(events: list[AuditEvent]) -> list[dict]:
+    rows = []
+    for event in events:
+        payload = event.payload or {}
+        if event.category == AuditEvent.QUEUE_CATEGORY:
+            after = dict(payload.get("after") or {})
+            what = after.pop("action", event.operation)
+            after.pop("change_id", None)
+            details = ", ".join(f"{k}: {shown(v)}" for k, v in after.items() if v is not None)
+            subject = f"change #{event.model_name}"
+        else:
+            what = f"record {event.operation}"
+            delta = payload.get("delta") or {}
+            details = f"fields: {', '.join(delta)}" if delta else ""
+            subject = f"{event.category}/{event.model_name}"
+        rows.append({"event": event, "what": what, "subject": subject, "details": details})
+    return rows
+
+
+def change_desk(change: PendingChange) -> dict:
+    """Template context for the change page (everything but the buttons)."""
+    category = Category(change.category)
+    diff, diff_source = None, "live"
+    if change.status == PendingChange.Status.APPLIED:
+        diff, diff_source = selectors.applied_diff(change), "applied"
+    if diff is None:
+        diff, diff_source = selectors.change_diff(change), "live"
+    return {
+        "diff": diff,
+        "diff_source": diff_source,
+        "diff_rows": diff_rows(category, diff),
+        "proposed_json": pretty_json(diff["proposed_state"]) if diff["proposed_state"] is not None else "",
+        "live_json": pretty_json(diff["current_state"]) if diff["current_state"] is not None else "",
+        "events": event_rows(selectors.change_events(change)),
+        "record": selectors.live_record(change.category, change.model_name),
+    }

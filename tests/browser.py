@@ -1,0 +1,79 @@
+"""Headless Chromium for the browser tests: the `browser` and `site` fixtures (registered in
+tests/conftest.py) and page helpers. Needs chromium and chromedriver (`make test` installs them
+with apt if missing). The live server runs in a thread of the test process, so the fake AI-Horde
+(`responses`) answers its find_user calls.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+from apps.accounts.services import role_grant_create
+from apps.audit.models import AuditEvent
+from apps.audit.services import Actor
+from apps.catalog.imports import import_references
+from apps.core.management.commands.bootstrap import DEMO_DIR
+from tests.fake_horde import APPROVER, REQUESTOR
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1280,900",
+)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    if not binary or not driver_path:
+        pytest.fail(
+            "Headless Chromium is missing: apt-get install -y chromium chromium-driver (make test does)."
+        )
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def site(live_server, horde, db):
+    import_references(actor=Actor(origin=AuditEvent.Origin.IMPORT, name="test"), legacy_dir=DEMO_DIR)
+    role_grant_create(horde_user_id=REQUESTOR.user_id, role="requestor", granted_by="test")
+    role_grant_create(horde_user_id=APPROVER.user_id, role="approver", granted_by="test")
+    return live_server.url
+
+
+def open_page(browser, url: str) -> str:
+    browser.get(url)
+    return browser.find_element(By.TAG_NAME, "body").text
+
+
+def sign_in_with_key(browser, site: str, apikey: str) -> str:
+    open_page(browser, f"{site}/admin/catalog/modelrecord/")
+    assert browser.current_url.startswith(f"{site}/admin/login/")
+    browser.find_element(By.ID, "id_apikey").send_keys(apikey)
+    browser.find_element(By.CSS_SELECTOR, "#horde-login-form [type=submit]").click()
+    return browser.find_element(By.TAG_NAME, "body").text
+
+
+def screenshot(browser, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / f"{name}.png"))
