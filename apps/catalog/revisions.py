@@ -6,8 +6,10 @@ runs one `RevisionWatcher` thread subscribed to that channel. While the subscrip
 watcher's map is current, so a read costs a dictionary lookup; whenever it is not (Redis down,
 reconnecting, no Redis configured) `known` answers None and the caller asks Redis or the
 database instead. After every (re)subscription the watcher re-reads all revisions from the
-database, so an announcement missed while disconnected cannot leave it behind. Revisions only
-grow, so applying them with `max` makes the order of the resync and the messages irrelevant.
+database, so an announcement missed while disconnected cannot leave it behind, and it re-reads
+them every RESYNC_SECONDS anyway, in case an announcement was lost while it stayed connected (a
+publisher's Redis call failing). Revisions only grow, so applying them with `max` makes the order
+of the resync and the messages irrelevant.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.core.cache import caches
 from django.db import connection
 
 logger = logging.getLogger(__name__)
+RESYNC_SECONDS = 30
 
 
 def _redis_location() -> str | None:
@@ -93,7 +96,11 @@ class RevisionWatcher:
                 self._resync()
                 self._live = True
                 backoff = 0.5
+                resynced = time.monotonic()
                 while not self._stop.is_set():
+                    if time.monotonic() - resynced > RESYNC_SECONDS:
+                        self._resync()  # bounds how long a lost announcement can go unnoticed
+                        resynced = time.monotonic()
                     message = pubsub.get_message(timeout=1.0)
                     if message and message.get("type") == "message":
                         for category, revision in json.loads(message["data"]).items():

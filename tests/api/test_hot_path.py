@@ -153,3 +153,21 @@ def test_the_store_is_bounded_by_bytes_as_well_as_entries(monkeypatch):
     assert (store.get("a"), store.get("b") is entry, store.get("c") is entry) == (None, True, True)
     store.put("b", entry)  # replacing an entry does not count it twice
     assert store.get("c") is entry and store._bytes == 200
+
+
+def test_the_watcher_rereads_revisions_it_was_never_told_about(live_catalog, monkeypatch):
+    """A lost announcement (the publisher's Redis call failed) is caught by the periodic resync."""
+    from apps.catalog.models import CategoryMetadata
+    from apps.catalog.revisions import RevisionWatcher
+
+    fresh = RevisionWatcher()
+    monkeypatch.setattr(
+        "apps.catalog.revisions.connection.close", lambda: None
+    )  # keep the test's transaction
+    fresh._resync()
+    known = fresh._known["blip"]
+    CategoryMetadata.objects.filter(category="blip").update(
+        revision=known + 5
+    )  # committed elsewhere, unannounced
+    fresh._resync()
+    assert fresh._known["blip"] == known + 5
