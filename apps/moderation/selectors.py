@@ -11,15 +11,11 @@ from apps.catalog.categories import Category
 from apps.catalog.formats import legacy as legacy_format
 from apps.catalog.formats import text_csv
 from apps.catalog.formats import v2 as v2_format
-from apps.catalog.formats.text_writes import (
-    text_data_complete,
-    text_payload_prepare,
-    v2_payload_from_db_entry,
-)
 from apps.catalog.models import ModelRecord
 from apps.core import clock
 from apps.moderation import diff
 from apps.moderation.models import PendingChange
+from apps.moderation.services.common import payload_to_data
 
 Status = PendingChange.Status
 _TIMES = ("requested_at", "approved_at", "rejected_at", "applied_at", "updated_at")
@@ -140,18 +136,9 @@ def change_diff(change: PendingChange, *, record: ModelRecord | object | None = 
 
 def payload_as_v2(change: PendingChange) -> dict:
     """A change's payload shown as a v2 record (legacy payloads converted)."""
-    category = Category(change.category)
     if change.payload_format == PendingChange.Format.V2:
         return change.payload
-    if category == Category.TEXT_GENERATION:
-        data = text_data_complete(
-            v2_format.validate_record(
-                category, text_payload_prepare(v2_payload_from_db_entry(change.payload))
-            )
-        )
-    else:
-        data = legacy_format.data_from_legacy(category, change.model_name, change.payload)
-    return v2_format.render_record(category, data, v2_format.RecordMeta())
+    return v2_format.render_record(Category(change.category), payload_to_data(change), v2_format.RecordMeta())
 
 
 def pending_records(category: Category) -> dict[str, dict]:

@@ -8,7 +8,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.api.v2 import schemas
-from apps.catalog.categories import Category
 from apps.catalog.models import CategoryMetadata
 from apps.catalog.selectors import category_metadata_rows
 from apps.core import clock
@@ -49,10 +48,12 @@ def metadata_body(row: CategoryMetadata) -> dict:
     }
 
 
-def _category(raw: str) -> Category:
+def _category_row(raw: str) -> CategoryMetadata:
+    """The metadata row of the path's category (422 for an unknown category)."""
     from apps.api.v2.views import parse_v2_category
 
-    return parse_v2_category(raw, loc="category")
+    category = parse_v2_category(raw, loc="category")
+    return next(r for r in category_metadata_rows() if r.category == category.value)
 
 
 class LastUpdatedApi(APIView):
@@ -80,9 +81,7 @@ class CategoryMetadataApi(APIView):
 
     def get(self, request, category: str):
         _guard(self.api_version)
-        parsed = _category(category)
-        row = next(r for r in category_metadata_rows() if r.category == parsed.value)
-        return Response(metadata_body(row))
+        return Response(metadata_body(_category_row(category)))
 
 
 class CategoryLastUpdatedApi(APIView):
@@ -91,9 +90,8 @@ class CategoryLastUpdatedApi(APIView):
 
     def get(self, request, category: str):
         _guard(self.api_version)
-        parsed = _category(category)
-        row = next(r for r in category_metadata_rows() if r.category == parsed.value)
-        return Response({"category": parsed.value, "last_updated": clock.unix(row.last_updated)})
+        row = _category_row(category)
+        return Response({"category": row.category, "last_updated": clock.unix(row.last_updated)})
 
 
 def metadata_urls(api_version: str) -> list:
