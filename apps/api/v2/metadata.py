@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from apps.api.v2 import schemas
 from apps.catalog.models import CategoryMetadata
-from apps.catalog.selectors import category_metadata_rows
+from apps.catalog.services import category_metadata_all
 from apps.core import clock
 from apps.core.errors import Unavailable
 
@@ -53,7 +53,7 @@ def _category_row(raw: str) -> CategoryMetadata:
     from apps.api.v2.views import parse_v2_category
 
     category = parse_v2_category(raw, loc="category")
-    return next(r for r in category_metadata_rows() if r.category == category.value)
+    return next(r for r in category_metadata_all() if r.category == category.value)
 
 
 class LastUpdatedApi(APIView):
@@ -62,7 +62,7 @@ class LastUpdatedApi(APIView):
 
     def get(self, request):
         _guard(self.api_version)
-        times = [clock.unix(r.last_updated) for r in category_metadata_rows()]
+        times = [clock.unix(r.last_updated) for r in category_metadata_all()]
         return Response({"last_updated": max(times) if times else None})
 
 
@@ -72,7 +72,7 @@ class AllMetadataApi(APIView):
 
     def get(self, request):
         _guard(self.api_version)
-        return Response({r.category: metadata_body(r) for r in category_metadata_rows()})
+        return Response({r.category: metadata_body(r) for r in category_metadata_all()})
 
 
 class CategoryMetadataApi(APIView):
