@@ -18,7 +18,7 @@ from apps.accounts.services import role_grant_create
 from apps.audit.models import AuditEvent
 from apps.audit.services import Actor
 from apps.catalog.imports import import_references
-from apps.core.management.commands.bootstrap import DEMO_DIR
+from apps.catalog.sources import DEMO_DIR
 from tests.fake_horde import APPROVER, REQUESTOR
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

@@ -64,3 +64,12 @@ def record_v2(category: Category, name: str) -> dict | None:
     return v2_render(
         category, data, RecordMeta(clock.unix(created), clock.unix(updated), created_by, updated_by)
     )
+
+
+def live_record_data() -> dict[tuple[str, str], dict]:
+    """Every record's data by (category, name): what the audit trail must rebuild."""
+    return {(c, n): d for c, n, d in ModelRecord.objects.values_list("category", "name", "data")}
+
+
+def record_count() -> int:
+    return ModelRecord.objects.count()

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.sync",
     "apps.moderation",
+    "hmr_site",  # the top: commands that wire the apps together
 ]
 
 MIDDLEWARE = [
