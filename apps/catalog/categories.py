@@ -149,16 +149,9 @@ IGNORED_IMAGE_FILES = frozenset(
 TEXT_DB_FILE = "db.json"
 
 
-def category_info(value: str) -> CategoryInfo:
-    """The descriptor of a category value; raises ValueError for an unknown value."""
-    return CATEGORIES[Category(value)]
-
-
-def parse_category(value: str) -> Category | None:
-    try:
-        return Category(value)
-    except ValueError:
-        return None
+def served_categories() -> list[Category]:
+    """Categories with a v2 document (lora and ti are managed elsewhere)."""
+    return [c for c, info in CATEGORIES.items() if not info.managed_elsewhere]
 
 
 def legacy_categories(repo: Repo | None = None) -> list[CategoryInfo]:

@@ -32,12 +32,11 @@ from django.db import transaction
 from apps.catalog import selectors
 from apps.catalog.categories import Category
 from apps.catalog.formats import render
-from apps.catalog.formats.render import FORMATS, V1, V1_GROUPED, V2
+from apps.catalog.formats.render import FORMATS
 from apps.catalog.revisions import revisions_publish, watcher
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FORMATS", "V1", "V1_GROUPED", "V2", "Document", "category_document", "current_revision"]
 REVISION_TTL = 10  # seconds; bounds staleness only when publishing a revision to Redis failed
 DOCUMENT_TTL = 24 * 3600
 REDIS_BACKOFF = 5.0  # seconds to stay off Redis after it failed
@@ -99,7 +98,7 @@ def current_revision(category: Category) -> int:
 
 
 def category_document(category: Category, fmt: str) -> Document:
-    """The current document of `category` in `fmt` (v1, v1-grouped or v2)."""
+    """The current document of `category` in `fmt` (formats/render.py: V1, V1_GROUPED or V2)."""
     revision = current_revision(category)
     memo = _memo.get((category.value, fmt))
     if memo is not None and memo.revision == revision:

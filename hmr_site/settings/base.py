@@ -225,7 +225,7 @@ REST_FRAMEWORK = {
         "horde_lookup": _rate("HMR_THROTTLE_KEY_LOOKUP_RATE", "30/minute"),
         "admin_signin": _rate("HMR_THROTTLE_ADMIN_SIGNIN_RATE", "10/minute"),
     },
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.api.schema.HmrSchema",
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.api.negotiation.JsonOnlyNegotiation",
 }
