@@ -17,7 +17,10 @@ def test_record_methods_on_a_category_document_and_document_methods_on_a_record(
         ("put", f"{V2}/{category}/add", "POST, OPTIONS"),
     ):
         response = getattr(client, method)(path, data="{}", content_type="application/json")
-        assert (response.status_code, response.json()) == (405, {"detail": "Method Not Allowed"}), (method, path)
+        assert (response.status_code, response.json()) == (405, {"detail": "Method Not Allowed"}), (
+            method,
+            path,
+        )
         assert response["Allow"] == allowed
 
 
