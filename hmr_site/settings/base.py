@@ -101,7 +101,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
-    "django_filters",
     "django_celery_beat",
     "apps.core",
     "apps.catalog",
