@@ -93,12 +93,12 @@ try:
     DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'hmr.sqlite3'}")}
 except (ImproperlyConfigured, ValueError, KeyError) as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
-if not DATABASES["default"]["ENGINE"].startswith("django.db.backends."):
+if not (_engine := DATABASES["default"].get("ENGINE", "")).startswith("django.db.backends."):
     raise ImproperlyConfigured(
         "DATABASE_URL is not a valid database URL: use postgres://, sqlite:/// or mysql:// "
-        f"(engine {DATABASES['default']['ENGINE']!r} is unknown)"
+        f"(engine {_engine!r} is unknown)"
     )
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_MAX_AGE", positive_int("DATABASE_CONN_MAX_AGE", 60, allow_zero=True))
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -255,11 +255,8 @@ HMR_GITHUB_SYNC_BRANCH = env.str("HMR_GITHUB_SYNC_BRANCH", default="hmr/sync")
 HMR_GITHUB_PR_LABELS = env.list("HMR_GITHUB_PR_LABELS", default=["automated", "sync"])
 HMR_GITHUB_PR_REVIEWERS = env.list("HMR_GITHUB_PR_REVIEWERS", default=[])
 HMR_GITHUB_PR_TEAM_REVIEWERS = env.list("HMR_GITHUB_PR_TEAM_REVIEWERS", default=[])
-try:
-    # GitHub asks integrations to pace write calls (secondary rate limits); reads are not paced.
-    HMR_GITHUB_WRITE_INTERVAL_SECONDS = env.float("HMR_GITHUB_WRITE_INTERVAL_SECONDS", default=1.0)
-except ValueError as exc:
-    raise ImproperlyConfigured(f"HMR_GITHUB_WRITE_INTERVAL_SECONDS must be a number: {exc}") from exc
+# GitHub asks integrations to pace write calls (secondary rate limits); reads are not paced.
+HMR_GITHUB_WRITE_INTERVAL_SECONDS = positive_float("HMR_GITHUB_WRITE_INTERVAL_SECONDS", 1.0, allow_zero=True)
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -303,6 +300,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    },
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
