@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/login/horde/", admin_key_sign_in, name="admin-horde-sign-in"),
     path("admin/", admin.site.urls),
     path("api/", include("apps.api.urls")),
+    path("", include("apps.site.urls")),
 ]
 
 handler404 = "apps.api.errors.api_not_found"

@@ -17,7 +17,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from apps.api.validators import accepts_gzip, gzip_etag, is_fresh
+from apps.core.http import accepts_gzip, gzip_etag, is_fresh
 from apps.catalog.revisions import watcher
 
 MAX_ENTRIES = 2048

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.sync",
     "apps.moderation",
+    "apps.site",
     "hmr_site",  # the top: commands that wire the apps together
 ]
 
@@ -257,6 +258,11 @@ HMR_GITHUB_PR_REVIEWERS = env.list("HMR_GITHUB_PR_REVIEWERS", default=[])
 HMR_GITHUB_PR_TEAM_REVIEWERS = env.list("HMR_GITHUB_PR_TEAM_REVIEWERS", default=[])
 # GitHub asks integrations to pace write calls (secondary rate limits); reads are not paced.
 HMR_GITHUB_WRITE_INTERVAL_SECONDS = positive_float("HMR_GITHUB_WRITE_INTERVAL_SECONDS", 1.0, allow_zero=True)
+
+# --- The public catalog (apps/site) -------------------------------------------------------------
+# Pages are rendered once per data revision and kept in each process's memory (apps/site/caching.py).
+HMR_SITE_CACHE_MB = positive_int("HMR_SITE_CACHE_MB", 64)
+HMR_SITE_CACHE_CONTROL = env.str("HMR_SITE_CACHE_CONTROL", default="public, max-age=0, must-revalidate")
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
