@@ -53,14 +53,17 @@ def export_dir(settings, tmp_path) -> Path:
 
 @pytest.fixture(autouse=True)
 def clean_cache():
-    """Each test starts with an empty cache and no document or revision held in memory."""
+    """Each test starts with an empty cache and no document, page or revision held in memory."""
     from apps.catalog import documents
+    from apps.site import caching
 
     cache.clear()
     documents.documents_forget()
+    caching.store.clear()
     yield
     cache.clear()
     documents.documents_forget()
+    caching.store.clear()
 
 
 @pytest.fixture

@@ -31,12 +31,14 @@ class SortOption:
 
 
 SORTS = (
-    SortOption("name", "Name (A–Z)", None, (Lower("name").asc(),)),
+    SortOption("name", "Name, A to Z", None, (Lower("name").asc(),)),
     SortOption("updated", "Recently updated", None, (F("updated_at").desc(),)),
     SortOption("created", "Newest", None, (F("created_at").desc(),)),
     SortOption("largest", "Largest first", "parameters", (F("parameters_count").desc(nulls_last=True),)),
     SortOption("smallest", "Smallest first", "parameters", (F("parameters_count").asc(nulls_last=True),)),
-    SortOption("size", "Largest download", "size_on_disk_bytes", (F("size_on_disk_bytes").desc(nulls_last=True),)),
+    SortOption(
+        "size", "Largest download", "size_on_disk_bytes", (F("size_on_disk_bytes").desc(nulls_last=True),)
+    ),
     SortOption("baseline", "Baseline", "baseline", (F("baseline").asc(nulls_last=True), Lower("name").asc())),
 )
 GROUP_SORTS = {
@@ -57,8 +59,14 @@ def has_field(category: Category, name: str) -> bool:
 
 
 def sort_options(category: Category) -> list[SortOption]:
-    """The sorts that make sense for a category (a size sort only where records have sizes)."""
-    return [s for s in SORTS if s.needs is None or has_field(category, s.needs)]
+    """The sorts that make sense for a category (a size sort only where records have sizes; text
+    models are sized by their parameters, not their download)."""
+    sized_by_parameters = has_field(category, "parameters")
+    return [
+        s
+        for s in SORTS
+        if (s.needs is None or has_field(category, s.needs)) and not (s.key == "size" and sized_by_parameters)
+    ]
 
 
 @dataclass(frozen=True)
@@ -118,7 +126,9 @@ def filtered(query: BrowseQuery) -> QuerySet:
     for tag in query.tags:
         records = records.filter(Exists(tags.filter(tag=tag)))
     if query.hosts:
-        records = records.filter(Exists(DownloadFile.objects.filter(record=OuterRef("pk"), host__in=query.hosts)))
+        records = records.filter(
+            Exists(DownloadFile.objects.filter(record=OuterRef("pk"), host__in=query.hosts))
+        )
     return records
 
 
@@ -238,7 +248,9 @@ _CARD_COLUMNS = (
 
 
 def _card(row: tuple) -> Card:
-    pk, category, name, description, display, baseline, style, nsfw, inpainting, version, params, size = row[:12]
+    pk, category, name, description, display, baseline, style, nsfw, inpainting, version, params, size = row[
+        :12
+    ]
     group, updated, data = row[12:]
     showcases = data.get("showcases") or []
     return Card(
@@ -347,7 +359,14 @@ def browse_groups(query: BrowseQuery, *, page: int, per_page: int) -> GroupPage:
         members[row[-1]].append(_card(row[:-1]))
     return GroupPage(
         [
-            Group(r["group"], members[r["group"]], r["members"], r["min_parameters"], r["max_parameters"], r["latest"])
+            Group(
+                r["group"],
+                members[r["group"]],
+                r["members"],
+                r["min_parameters"],
+                r["max_parameters"],
+                r["latest"],
+            )
             for r in rows
         ],
         total,
@@ -440,7 +459,15 @@ def recent_changes(
     total = events.count()
     rows = list(
         events.order_by("-id").values_list(
-            "id", "timestamp", "category", "model_name", "operation", "origin", "actor_name", "actor_id", "payload"
+            "id",
+            "timestamp",
+            "category",
+            "model_name",
+            "operation",
+            "origin",
+            "actor_name",
+            "actor_id",
+            "payload",
         )[offset : offset + limit]
     )
     wanted = Q(pk__in=[])

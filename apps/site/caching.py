@@ -132,7 +132,9 @@ def page_response(request, page: Page, variant: str) -> HttpResponse:
         response = HttpResponse(status=304)
         del response["Content-Type"]
     else:
-        response = HttpResponse(page.gzipped if use_gzip else page.body, status=page.status, content_type=CONTENT_TYPE)
+        response = HttpResponse(
+            page.gzipped if use_gzip else page.body, status=page.status, content_type=CONTENT_TYPE
+        )
         if use_gzip:
             response["Content-Encoding"] = "gzip"
     if page.status == 200:

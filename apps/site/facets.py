@@ -42,9 +42,17 @@ def facet_groups(category: Category, facets: dict[str, list[FacetValue]], links:
             }
             for index, v in enumerate(values)
         ]
-        split = max(SHOWN_BEFORE_MORE, max((i + 1 for i, o in enumerate(options) if o["selected"]), default=0))
+        split = max(
+            SHOWN_BEFORE_MORE, max((i + 1 for i, o in enumerate(options) if o["selected"]), default=0)
+        )
         groups.append(
-            {"key": key, "legend": legend, "options": options[:split], "more": options[split:], "id": f"f-{key}"}
+            {
+                "key": key,
+                "legend": legend,
+                "options": options[:split],
+                "more": options[split:],
+                "id": f"f-{key}",
+            }
         )
     return groups
 
@@ -57,22 +65,31 @@ def active_filters(wanted: PageRequest, links: Links) -> list[dict]:
         chips.append({"label": f"“{query.text}”", "href": links.without("q")})
     for key, legend, facet in FACETS:
         for value in getattr(query, facet):
-            chips.append({"label": f"{legend.split(' (')[0]}: {_label(key, value)}", "href": links.toggle(key, value)})
+            chips.append(
+                {"label": f"{legend.split(' (')[0]}: {_label(key, value)}", "href": links.toggle(key, value)}
+            )
     if query.nsfw != "hide":
-        chips.append({"label": "NSFW shown" if query.nsfw == "show" else "NSFW only", "href": links.without("nsfw")})
+        chips.append(
+            {"label": "NSFW shown" if query.nsfw == "show" else "NSFW only", "href": links.without("nsfw")}
+        )
     if query.inpainting is not None:
         label = "Inpainting only" if query.inpainting else "No inpainting"
         chips.append({"label": label, "href": links.without("inpainting")})
     if wanted.min_b or wanted.max_b:
-        label = f"Size {wanted.min_b or '0'}–{wanted.max_b or '∞'} B parameters"
+        label = f"Size {wanted.min_b or '0'} to {wanted.max_b or 'any'} B parameters"
         chips.append({"label": label, "href": links.without("min", "max")})
     return chips
 
 
 def sort_choices(category: Category, wanted: PageRequest) -> list[dict]:
-    choices = [{"key": s.key, "label": s.label, "selected": s.key == wanted.query.sort} for s in sort_options(category)]
+    choices = [
+        {"key": s.key, "label": s.label, "selected": s.key == wanted.query.sort}
+        for s in sort_options(category)
+    ]
     if wanted.view == "groups":
-        choices.append({"key": "members", "label": "Most members", "selected": wanted.query.sort == "members"})
+        choices.append(
+            {"key": "members", "label": "Most members", "selected": wanted.query.sort == "members"}
+        )
     return choices
 
 
@@ -82,5 +99,7 @@ def view_choices(category: Category, wanted: PageRequest, links: Links) -> list[
     for view in views_for(category):
         drop = ("sort",) if wanted.query.sort == "members" and view != "groups" else ()  # a group sort
         href = links.replacing("view", None if view == default else view, drop=drop)
-        choices.append({"key": view, "label": VIEW_LABELS[view], "href": href, "current": view == wanted.view})
+        choices.append(
+            {"key": view, "label": VIEW_LABELS[view], "href": href, "current": view == wanted.view}
+        )
     return choices

@@ -20,7 +20,13 @@ VIEWS = ("cards", "table", "groups")
 PER_PAGE = {"cards": 24, "table": 50, "groups": 25}
 MAX_TEXT = 200
 # Query parameter -> BrowseQuery field, for the filters that take several values.
-MULTI = {"baseline": "baselines", "style": "styles", "tag": "tags", "host": "hosts", "cn": "controlnet_styles"}
+MULTI = {
+    "baseline": "baselines",
+    "style": "styles",
+    "tag": "tags",
+    "host": "hosts",
+    "cn": "controlnet_styles",
+}
 BILLION = 1_000_000_000
 
 
@@ -60,7 +66,9 @@ def _billions(params: QueryDict, key: str) -> tuple[int | None, str]:
     try:
         value = Decimal(typed)
     except InvalidOperation:
-        raise BadQuery(f"{key} must be a number of billions of parameters, like 7 or 0.5; got {typed!r}.") from None
+        raise BadQuery(
+            f"{key} must be a number of billions of parameters, like 7 or 0.5; got {typed!r}."
+        ) from None
     if not value.is_finite() or value < 0 or value > 100_000:
         raise BadQuery(f"{key} must be between 0 and 100000 (billions of parameters); got {typed!r}.")
     return int(value * BILLION), typed

@@ -36,7 +36,11 @@ def _render(request, template: str, context: dict, variant: str, status: int = 2
 
 def _error(request, variant: str, status: int, title: str, message: str, category: Category | None = None):
     return _render(
-        request, "site/error.html", {"title": title, "message": message, "category": category}, variant, status
+        request,
+        "site/error.html",
+        {"title": title, "message": message, "category": category},
+        variant,
+        status,
     )
 
 
@@ -65,7 +69,9 @@ def category_page(request, category: Category) -> HttpResponse:
         try:
             wanted = params.page_request(category, request.GET)
         except params.BadQuery as exc:
-            return _error(request, variant, 400, "This address asks for something we cannot show", str(exc), category)
+            return _error(
+                request, variant, 400, "This address asks for something we cannot show", str(exc), category
+            )
         base = reverse("site:category", args=[category.value])
         links = params.Links(base, wanted)
         if wanted.view == "groups":
@@ -153,7 +159,9 @@ def record_page(request, category: Category, name: str) -> HttpResponse:
     def render(variant):
         detail = browse.record_detail(category, name)
         if detail is None:
-            message = f"There is no model named “{name}” in {category.value}. It may have been renamed or removed."
+            message = (
+                f"There is no model named “{name}” in {category.value}. It may have been renamed or removed."
+            )
             return _error(request, variant, 404, "No such model", message, category)
         record, data = detail.record, detail.record.data
         history, _ = browse.recent_changes([category], limit=10, name=name)
@@ -212,14 +220,22 @@ def changes_page(request, category: Category) -> HttpResponse:
     def render(variant):
         page_text = request.GET.get("page", "1") or "1"
         if not page_text.isdigit() or not 1 <= int(page_text) <= 100_000:
-            return _error(request, variant, 400, "No such page", f"page must be a whole number from 1; got {page_text!r}.")
+            return _error(
+                request,
+                variant,
+                400,
+                "No such page",
+                f"page must be a whole number from 1; got {page_text!r}.",
+            )
         number = int(page_text)
         changes, total = browse.recent_changes(
             [category], limit=CHANGES_PER_PAGE, offset=(number - 1) * CHANGES_PER_PAGE
         )
         pages = max(1, -(-total // CHANGES_PER_PAGE))
         if number > pages:
-            return _error(request, variant, 404, "No such page", f"There are {pages} page(s) of changes.", category)
+            return _error(
+                request, variant, 404, "No such page", f"There are {pages} page(s) of changes.", category
+            )
         base = reverse("site:changes", args=[category.value])
         context = {
             "category": category,
@@ -240,7 +256,9 @@ def search_page(request) -> HttpResponse:
     def render(variant):
         text = request.GET.get("q", "").strip()
         if len(text) > params.MAX_TEXT:
-            return _error(request, variant, 400, "Search text too long", f"At most {params.MAX_TEXT} characters.")
+            return _error(
+                request, variant, 400, "Search text too long", f"At most {params.MAX_TEXT} characters."
+            )
         results = []
         if text:
             for category in served_categories():

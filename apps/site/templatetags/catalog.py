@@ -26,7 +26,7 @@ BASELINE_LABELS = {
 }
 CATEGORY_BLURBS = {
     Category.IMAGE_GENERATION: "Checkpoints that turn prompts into images (Stable Diffusion, SDXL, Flux, …).",
-    Category.TEXT_GENERATION: "Language models that workers serve for text generation, by base model and size.",
+    Category.TEXT_GENERATION: "Language models workers serve for text generation, by base model and size.",
     Category.CONTROLNET: "ControlNet models that guide image generation with poses, edges or depth.",
     Category.CONTROLNET_ANNOTATOR: "Annotators that prepare the control images ControlNet models read.",
     Category.CLIP: "CLIP models for prompt and image understanding.",
@@ -71,9 +71,12 @@ def baseline_label(value: str | None) -> str:
 @register.filter
 def category_label(value) -> str:
     category = Category(value)
-    return {Category.ESRGAN: "ESRGAN", Category.GFPGAN: "GFPGAN", Category.CLIP: "CLIP", Category.BLIP: "BLIP"}.get(
-        category, category.label.replace("Controlnet", "ControlNet")
-    )
+    return {
+        Category.ESRGAN: "ESRGAN",
+        Category.GFPGAN: "GFPGAN",
+        Category.CLIP: "CLIP",
+        Category.BLIP: "BLIP",
+    }.get(category, category.label.replace("Controlnet", "ControlNet"))
 
 
 @register.filter
