@@ -140,6 +140,12 @@ def _groups(groups: list[browse.Group]) -> list[dict]:
                 "baselines": baselines,
                 "description": described.description if described else "",
                 "nsfw": any(m.nsfw for m in group.members),
+                "columns": {  # member columns worth a column: some member has a value
+                    "quant": bool(quants),
+                    "baseline": any(m.baseline for m in group.members),
+                    "style": any(m.style for m in group.members),
+                    "tags": any(m.tags for m in group.members),
+                },
                 "members": [
                     {"card": m, "size": name_size(m.name), "quant": name_quant(m.name)} for m in group.members
                 ],

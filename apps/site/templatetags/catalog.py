@@ -46,7 +46,7 @@ def params(count: int | None) -> str:
     """12000000000 -> "12B", 500000000 -> "0.5B", 125000000 -> "125M"."""
     if not count:
         return "—"
-    if count >= 1_000_000_000:
+    if count >= 1_000_000_000 or count % 100_000_000 == 0:
         return f"{count / 1e9:.1f}".rstrip("0").rstrip(".") + "B"
     return f"{count / 1e6:.0f}M"
 
