@@ -27,8 +27,8 @@ def change_status_counts(*, requested_by: str | None = None) -> list[tuple[str, 
     return [(s.value, s.label, counts.get(s.value, 0)) for s in Status]
 
 
-def critical_flags(changes) -> dict[int, bool]:
-    """Whether each open change touches a critical field, against the live records (one query).
+def change_diffs(changes) -> dict[int, diff.ChangeDiff]:
+    """Each open change against its live record (one query for all the records).
 
     Closed changes are left out: once applied or rejected, the live record no longer says what
     the change did (`applied_diff` does).
@@ -40,9 +40,12 @@ def critical_flags(changes) -> dict[int, bool]:
     for change in open_changes:
         wanted |= Q(category=change.category, name=change.model_name)
     records = {(r.category, r.name): r for r in ModelRecord.objects.filter(wanted)}
-    return {
-        c.pk: change_diff(c, record=records.get((c.category, c.model_name))).is_critical for c in open_changes
-    }
+    return {c.pk: change_diff(c, record=records.get((c.category, c.model_name))) for c in open_changes}
+
+
+def critical_flags(changes) -> dict[int, bool]:
+    """Whether each open change touches a critical field, against the live records (one query)."""
+    return {pk: d.is_critical for pk, d in change_diffs(changes).items()}
 
 
 def applied_write(change: PendingChange) -> AuditEvent | None:
