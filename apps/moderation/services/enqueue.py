@@ -59,15 +59,24 @@ def validate_name(name: object) -> str:
     return name
 
 
-def change_enqueue(*, proposal: Proposal, actor: Actor) -> PendingChange:
-    """Queue a create, update or delete of one record; nothing live changes.
+@dataclass(frozen=True)
+class CheckedProposal:
+    """A proposal that passed every check: the record it is about and the payload to queue."""
 
-    Checks (upstream's, in its order): name rules (422), text backend prefix (400), payload (422),
-    create of an existing record (409), update or delete of a missing one (404). The change keeps
-    the record's current `version` as its `base_version`, so applying it after someone else
-    changed the record is refused. Duplicate proposals are accepted (the second one conflicts at
-    apply). Writes the change and its "enqueue" audit event in one transaction.
-    """
+    proposal: Proposal
+    name: str
+    current: ModelRecord | None  # the live record (None for a create)
+    payload: dict | None  # as it will be stored: normalized; for a delete, the record's snapshot
+
+    @property
+    def base_version(self) -> int | None:
+        return self.current.version if self.current is not None else None
+
+
+def change_check(*, proposal: Proposal) -> CheckedProposal:
+    """Every check `change_enqueue` makes, in upstream's order, and writes nothing: name rules
+    (422), text backend prefix (400), payload (422), create of an existing record (409), update or
+    delete of a missing one (404). The admin shows the result for review before queueing it."""
     category, name = proposal.category, validate_name(proposal.name)
     if category == Category.TEXT_GENERATION and (message := backend_prefix_message(name)):
         raise ApplicationError(message, status=400)
@@ -80,6 +89,19 @@ def change_enqueue(*, proposal: Proposal, actor: Actor) -> PendingChange:
     _check_existence(proposal, current)
     if proposal.operation == Op.DELETE:
         payload = _snapshot(category, current, proposal.payload_format)
+    return CheckedProposal(proposal, name, current, payload)
+
+
+def change_enqueue(*, proposal: Proposal, actor: Actor) -> PendingChange:
+    """Queue a create, update or delete of one record; nothing live changes.
+
+    Checks as `change_check`. The change keeps the record's current `version` as its
+    `base_version`, so applying it after someone else changed the record is refused. Duplicate
+    proposals are accepted (the second one conflicts at apply). Writes the change and its
+    "enqueue" audit event in one transaction.
+    """
+    checked = change_check(proposal=proposal)
+    category, name, current, payload = proposal.category, checked.name, checked.current, checked.payload
     now = clock.now()
     with transaction.atomic():
         change = PendingChange.objects.create(
