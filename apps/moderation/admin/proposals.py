@@ -71,7 +71,14 @@ def _version_label(version: int | None) -> str:
     return "new" if version is None else str(version)
 
 
-def _review_or_submit(model_admin, request, form, proposal: services.Proposal, *, title: str, **context):
+REVIEW_TITLES = {
+    Op.UPDATE: "Review your edit of {name}",
+    Op.DELETE: "Review the deletion of {name}",
+    Op.CREATE: "Review the new {category} record {name}",
+}
+
+
+def _review_or_submit(model_admin, request, form, proposal: services.Proposal, **context):
     """A valid form first shows its proposal's diff ("Submit proposal" / "Back to editing"); only
     the confirmation, against the record version that was reviewed, queues it. None: show the
     form again (going back, or a refusal put on it)."""
@@ -103,7 +110,7 @@ def _review_or_submit(model_admin, request, form, proposal: services.Proposal, *
         model_admin,
         request,
         form,
-        f"Review: {title}",
+        REVIEW_TITLES[proposal.operation].format(name=checked.name, category=proposal.category.value),
         mode="review",
         diff=diff,
         diff_rows=diff_rows(proposal.category, diff.field_diffs),
@@ -155,9 +162,7 @@ def propose_edit(model_admin, request, record: ModelRecord):
             proposal = _proposal(
                 form, category=category, operation=Op.UPDATE, name=record.name, payload=payload
             )
-            if response := _review_or_submit(
-                model_admin, request, form, proposal, title=title, record=record
-            ):
+            if response := _review_or_submit(model_admin, request, form, proposal, record=record):
                 return response
     return _page(model_admin, request, form, title, record=record, mode="edit")
 
@@ -168,7 +173,7 @@ def propose_delete(model_admin, request, record: ModelRecord):
     title = f"Propose deleting {record.name}"
     if request.method == "POST" and not refused_on_replica(request) and form.is_valid():
         proposal = _proposal(form, category=Category(record.category), operation=Op.DELETE, name=record.name)
-        if response := _review_or_submit(model_admin, request, form, proposal, title=title, record=record):
+        if response := _review_or_submit(model_admin, request, form, proposal, record=record):
             return response
     return _page(model_admin, request, form, title, record=record, mode="delete")
 
@@ -181,9 +186,7 @@ def propose_create(model_admin, request, category: Category):
         name = form.cleaned_data["name"]
         payload = payload_from_form(category, form.cleaned_data, name)
         proposal = _proposal(form, category=category, operation=Op.CREATE, name=name, payload=payload)
-        if response := _review_or_submit(
-            model_admin, request, form, proposal, title=title, category=category
-        ):
+        if response := _review_or_submit(model_admin, request, form, proposal, category=category):
             return response
     return _page(model_admin, request, form, title, category=category, mode="create")
 
