@@ -4,6 +4,7 @@ people read them."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 from django import template
 
@@ -98,3 +99,12 @@ def is_text(value) -> bool:
 def json_text(value) -> str:
     """A non-string value as compact JSON (escaped by the template like any text)."""
     return json.dumps(value, ensure_ascii=False)
+
+
+@register.filter
+def web_url(value) -> str:
+    """The address if it is an http(s) URL, else "": record data never becomes a `javascript:`
+    link or image source (templates show such a value as text only)."""
+    if isinstance(value, str) and urlsplit(value.strip()).scheme.lower() in ("http", "https"):
+        return value.strip()
+    return ""
