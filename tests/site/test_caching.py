@@ -12,6 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from apps.catalog.models import ModelRecord
 from apps.moderation import services
 from apps.site import caching
+from tests.fake_horde import REQUESTOR
+from tests.moderation.conftest import admin_signed_in
 from tests.moderation.desk import BY_APPROVER, approve_ids, propose, text
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +98,24 @@ def test_the_store_keeps_the_most_recently_used_pages_within_its_bytes():
     assert [store.get((k,)) is not None for k in "abcd"] == [True, False, True, True]
     store.put(("d",), page)  # replacing a page does not count it twice
     assert len(store) == 3 and store._bytes == 300
+
+
+def test_contributors_get_propose_links_and_visitors_never_see_them(catalog, client, horde, grants, settings):
+    record = ModelRecord.objects.get(name="Demo Realism")
+    address = "/image_generation/model/Demo Realism"
+    contributor = admin_signed_in(REQUESTOR.apikey)
+    signed_in = contributor.get(address)
+    link = f'href="/admin/catalog/modelrecord/{record.pk}/propose-edit/"'
+    assert link in signed_in.content.decode() and ">Propose a change</a>" in signed_in.content.decode()
+    assert signed_in["Cache-Control"] == "private, max-age=0, must-revalidate"
+    category = contributor.get("/image_generation/").content.decode()
+    assert 'href="/admin/catalog/modelrecord/propose/image_generation/" id="propose-new"' in category
+
+    public = client.get(address)  # after the contributor's visit: a page of its own
+    assert link not in public.content.decode() and "Propose a change" not in public.content.decode()
+    assert "Contributors can sign in to propose a change." in text(public.content.decode())
+    assert public["ETag"] != signed_in["ETag"]
+
+    settings.HMR_REPLICATE_MODE = "REPLICA"  # a replica takes no proposals (the mode is fixed at start,
+    # so pages are not keyed by it: a new address here)
+    assert link not in contributor.get("/image_generation/model/Demo Realism?replica=1").content.decode()
