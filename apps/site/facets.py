@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from apps.catalog.browse import FacetValue, sort_options
 from apps.catalog.categories import Category
 from apps.site.params import Links, PageRequest, default_view, views_for
@@ -17,6 +19,11 @@ FACETS = (
 )
 SHOWN_BEFORE_MORE = 8
 VIEW_LABELS = {"cards": "Cards", "table": "Table", "groups": "Grouped by base model"}
+
+
+def _option_id(key: str, value: str) -> str:
+    """Stable across renders (values move as their counts change), so focus survives an in-place update."""
+    return f"f-{key}-{hashlib.sha256(value.encode()).hexdigest()[:10]}"
 
 
 def _label(key: str, value: str) -> str:
@@ -38,9 +45,9 @@ def facet_groups(category: Category, facets: dict[str, list[FacetValue]], links:
                 "count": v.count,
                 "selected": v.selected,
                 "href": links.toggle(key, v.value),
-                "id": f"f-{key}-{index}",
+                "id": _option_id(key, v.value),
             }
-            for index, v in enumerate(values)
+            for v in values
         ]
         split = max(
             SHOWN_BEFORE_MORE, max((i + 1 for i, o in enumerate(options) if o["selected"]), default=0)

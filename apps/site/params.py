@@ -28,6 +28,7 @@ MULTI = {
     "cn": "controlnet_styles",
 }
 BILLION = 1_000_000_000
+KEY_ORDER = ("q", *MULTI, "nsfw", "inpainting", "min", "max", "sort", "view", "page")  # as query_pairs
 
 
 class BadQuery(ValueError):
@@ -152,6 +153,7 @@ class Links:
         self.page = request.page
 
     def _href(self, pairs: list[tuple[str, str]]) -> str:
+        pairs = sorted(pairs, key=lambda pair: KEY_ORDER.index(pair[0]))  # stable: values keep their order
         return f"{self.base}?{urlencode(pairs)}" if pairs else self.base
 
     def toggle(self, key: str, value: str) -> str:

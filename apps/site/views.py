@@ -6,7 +6,9 @@ when this process holds no page for the address at the current revisions.
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from urllib.parse import parse_qsl, urlencode
+
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -65,14 +67,24 @@ def index(request) -> HttpResponse:
 
 @require_safe
 def category_page(request, category: Category) -> HttpResponse:
-    def render(variant):
-        try:
-            wanted = params.page_request(category, request.GET)
-        except params.BadQuery as exc:
+    base = reverse("site:category", args=[category.value])
+    try:
+        wanted = params.page_request(category, request.GET)
+    except params.BadQuery as exc:
+        message = str(exc)
+
+        def refuse(variant):
             return _error(
-                request, variant, 400, "This address asks for something we cannot show", str(exc), category
+                request, variant, 400, "This address asks for something we cannot show", message, category
             )
-        base = reverse("site:category", args=[category.value])
+
+        return cached_page(request, categories=[category], render=refuse)
+    canonical = params.query_pairs(wanted)
+    if parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True) != canonical:
+        # A submitted filter form carries its empty fields: one address per page, for links and the cache.
+        return HttpResponseRedirect(f"{base}?{urlencode(canonical)}" if canonical else base)
+
+    def render(variant):
         links = params.Links(base, wanted)
         if wanted.view == "groups":
             page = browse.browse_groups(wanted.query, page=wanted.page, per_page=wanted.per_page)

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 PAGES = (
     "/",
     "/image_generation/",
-    "/image_generation/?view=table&nsfw=show",
+    "/image_generation/?nsfw=show&view=table",
     "/text_generation/",
     "/image_generation/model/Demo Realism",
     "/image_generation/changes/",
