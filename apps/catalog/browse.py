@@ -448,15 +448,21 @@ class RecentChange:
     live: bool  # the record exists now (a link can be offered)
 
 
+def _record_events(categories: list[Category], name: str | None) -> QuerySet:
+    events = AuditEvent.objects.filter(category__in=[c.value for c in categories])
+    return events if name is None else events.filter(model_name=name)
+
+
+def change_count(categories: list[Category]) -> int:
+    return _record_events(categories, None).count()
+
+
 def recent_changes(
     categories: list[Category], *, limit: int, offset: int = 0, name: str | None = None
-) -> tuple[list[RecentChange], int]:
+) -> list[RecentChange]:
     """Record writes in these categories (of one record, with `name`), newest first, from the
-    audit trail; and their total."""
-    events = AuditEvent.objects.filter(category__in=[c.value for c in categories])
-    if name is not None:
-        events = events.filter(model_name=name)
-    total = events.count()
+    audit trail."""
+    events = _record_events(categories, name)
     rows = list(
         events.order_by("-id").values_list(
             "id",
@@ -490,4 +496,4 @@ def recent_changes(
         )
         for pk, at, category, name, operation, origin, actor_name, actor_id, payload in rows
     ]
-    return changes, total
+    return changes

@@ -49,7 +49,7 @@ def _error(request, variant: str, status: int, title: str, message: str, categor
 @require_safe
 def index(request) -> HttpResponse:
     def render(variant):
-        changes, _ = browse.recent_changes(served_categories(), limit=12)
+        changes = browse.recent_changes(served_categories(), limit=12)
         overview = browse.category_overview()
         return _render(
             request,
@@ -93,7 +93,7 @@ def category_page(request, category: Category) -> HttpResponse:
         if wanted.page > page.pages:
             message = f"Page {wanted.page} does not exist: these filters give {page.pages} page(s)."
             return _error(request, variant, 404, "No such page", message, category)
-        changes, _ = browse.recent_changes([category], limit=RECENT_ON_CATEGORY)
+        changes = browse.recent_changes([category], limit=RECENT_ON_CATEGORY)
         low, high = browse.parameter_bounds(category)
         facets = browse.browse_facets(wanted.query)
         context = {
@@ -182,7 +182,7 @@ def record_page(request, category: Category, name: str) -> HttpResponse:
             )
             return _error(request, variant, 404, "No such model", message, category)
         record, data = detail.record, detail.record.data
-        history, _ = browse.recent_changes([category], limit=10, name=name)
+        history = browse.recent_changes([category], limit=10, name=name)
         context = {
             "category": category,
             "record": record,
@@ -246,7 +246,8 @@ def changes_page(request, category: Category) -> HttpResponse:
                 f"page must be a whole number from 1; got {page_text!r}.",
             )
         number = int(page_text)
-        changes, total = browse.recent_changes(
+        total = browse.change_count([category])
+        changes = browse.recent_changes(
             [category], limit=CHANGES_PER_PAGE, offset=(number - 1) * CHANGES_PER_PAGE
         )
         pages = max(1, -(-total // CHANGES_PER_PAGE))
