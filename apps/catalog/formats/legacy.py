@@ -16,8 +16,23 @@ of it in a *residue* (`data["legacy"]`):
 - `files`, `downloads`, `config_order`: the original `config` entries, merged with the v2
   downloads on the way out so yaml entries and md5 sums survive a hash or URL change.
 
-`legacy_from_data(data_from_legacy(r)) == r` (keys and order) for every real record; the import
-checks it for each record. Pure functions; no ORM, no I/O.
+v2 gets only what it can express, and nothing is invented:
+
+- a value of another type than v2's field (`"version": 1`, `"nsfw": "true"`, `"tags": "anime"`)
+  or a style outside v2's styles (`line art`, `realism` in 2023) leaves that v2 field out, or at
+  its default (`false`, `[]`); the raw value stays pinned in the residue and is written back;
+- a v2 download is a `files[]` entry with a download entry of the same name that has a URL.
+  Everything else in `config` stays in the residue as it was, in its place: directories and
+  files without a download entry, download entries no file names (the Hugging Face cache layout
+  of the 2024 CLIP records: `refs/main`, blobs, snapshot symlinks), entries without `file_url`,
+  unknown keys, a `config` that is not an object. Editing the v2 downloads later changes the
+  linked entries only.
+
+A record is refused only when it has no name (or is not an object) or, for image generation,
+no baseline (both the legacy schema and v2 require one).
+
+`legacy_from_data(data_from_legacy(r)) == r` (keys and order) for every record. Pure functions;
+no ORM, no I/O.
 """
 
 from __future__ import annotations
@@ -26,7 +41,7 @@ import copy
 from typing import Any
 
 from apps.catalog.categories import Category
-from apps.catalog.formats.v2 import LEGACY_KEY, order_data
+from apps.catalog.formats.v2 import IMAGE_STYLES, LEGACY_KEY, order_data
 
 IMAGE_ORDER = (
     "name",
@@ -143,18 +158,16 @@ def data_from_legacy(category: Category, key: str, record: Any) -> dict:
     if not isinstance(name, str) or not name.strip():
         raise LegacyFormatError(key, "name", "the record has no name")
     data: dict[str, Any] = {"name": name}
-    for field in ("description", "version"):
-        if record.get(field) is not None:
-            data[field] = _string(key, field, record[field])
-    data["config"] = {"download": _downloads_from_legacy(key, record.get("config"))}
+    _copy_typed(record, data, ("description", "version"), str)
+    data["config"] = {"download": _downloads_from_legacy(record.get("config"))}
     if category == Category.IMAGE_GENERATION:
         _image_fields(key, record, data)
     elif category == Category.CONTROLNET:
         style = record.get("type") or record.get("style")
-        if style is not None:
-            data["controlnet_style"] = _string(key, "type", style)
-    elif category == Category.CLIP and record.get("pretrained_name") is not None:
-        data["pretrained_name"] = _string(key, "pretrained_name", record["pretrained_name"])
+        if isinstance(style, str):
+            data["controlnet_style"] = style
+    elif category == Category.CLIP:
+        _copy_typed(record, data, ("pretrained_name",), str)
     data = order_data(category, data)
     residue = _residue(category, key, record, data)
     if residue:
@@ -162,10 +175,12 @@ def data_from_legacy(category: Category, key: str, record: Any) -> dict:
     return data
 
 
-def _string(key: str, field: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise LegacyFormatError(key, field, f"expected a string, got {type(value).__name__}")
-    return value
+def _copy_typed(record: dict, data: dict, fields: tuple[str, ...], kind: type) -> None:
+    """Copy the fields whose legacy value has v2's type; any other value stays in the residue."""
+    for field in fields:
+        value = record.get(field)
+        if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+            data[field] = value
 
 
 def _image_fields(key: str, record: dict, data: dict) -> None:
@@ -173,70 +188,68 @@ def _image_fields(key: str, record: dict, data: dict) -> None:
     if not isinstance(baseline, str) or not baseline:
         raise LegacyFormatError(key, "baseline", "an image generation record needs a baseline")
     data["baseline"] = LEGACY_BASELINES.get(baseline, baseline)
-    data["inpainting"] = bool(record.get("inpainting") or False)
-    data["nsfw"] = bool(record.get("nsfw") or False)
-    for field in ("optimization", "style", "homepage"):
-        if record.get(field) is not None:
-            data[field] = _string(key, field, record[field])
+    for field in ("inpainting", "nsfw"):
+        value = record.get(field)
+        data[field] = value if isinstance(value, bool) else False
+    _copy_typed(record, data, ("optimization", "homepage"), str)
+    if record.get("style") in IMAGE_STYLES:  # v2 knows six styles; 2023's "line art" stays legacy-only
+        data["style"] = record["style"]
     for field in _LIST_KEYS:
         value = record.get(field)
-        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            raise LegacyFormatError(key, field, "expected a list of strings")
-        data[field] = list(value or [])
-    for field in ("min_bridge_version", "size_on_disk_bytes"):
-        value = record.get(field)
-        if value is not None:
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise LegacyFormatError(key, field, "expected an integer")
-            data[field] = value
-    if record.get("requirements") is not None:
-        if not isinstance(record["requirements"], dict):
-            raise LegacyFormatError(key, "requirements", "expected an object")
-        data["requirements"] = record["requirements"]
+        strings = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        data[field] = list(value) if strings else []
+    _copy_typed(record, data, ("min_bridge_version", "size_on_disk_bytes"), int)
+    _copy_typed(record, data, ("requirements",), dict)
 
 
-def _is_config_only(entry: dict) -> bool:
+def _is_config_only(entry: Any) -> bool:
     # Upstream's rule: a files[] entry whose path mentions yaml is a config file, not a download.
-    return "yaml" in str(entry.get("path", ""))
+    return isinstance(entry, dict) and "yaml" in str(entry.get("path", ""))
 
 
-def _downloads_from_legacy(key: str, config: Any) -> list[dict]:
-    if config is None:
-        return []
-    if not isinstance(config, dict):
-        raise LegacyFormatError(key, "config", "expected an object")
-    files = config.get("files") or []
-    downloads = config.get("download") or []
-    if not isinstance(files, list) or not isinstance(downloads, list):
-        raise LegacyFormatError(key, "config", "files and download must be lists")
-    urls = {}
-    for index, entry in enumerate(downloads):
-        if not isinstance(entry, dict) or not isinstance(entry.get("file_name"), str):
-            raise LegacyFormatError(key, f"config.download[{index}].file_name", "missing file name")
-        urls.setdefault(entry["file_name"], entry.get("file_url"))
-    out = []
-    for index, entry in enumerate(files):
-        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
-            raise LegacyFormatError(key, f"config.files[{index}].path", "missing path")
-        if _is_config_only(entry):
-            continue
-        path = entry["path"]
-        if not isinstance(urls.get(path), str):
-            raise LegacyFormatError(key, f"config.files[{index}]", f"no download entry for file {path!r}")
-        out.append(_download_record(path, urls[path], entry))
-    return out
+def _entries(config: Any, name: str) -> list:
+    value = config.get(name) if isinstance(config, dict) else None
+    return value if isinstance(value, list) else []
+
+
+def _download_urls(downloads: list) -> dict[str, str]:
+    """The URL of each download entry by file name (the first one of a name wins)."""
+    urls: dict[str, str] = {}
+    for entry in downloads:
+        if (
+            isinstance(entry, dict)
+            and isinstance(entry.get("file_name"), str)
+            and isinstance(entry.get("file_url"), str)
+        ):
+            urls.setdefault(entry["file_name"], entry["file_url"])
+    return urls
+
+
+def _is_linked(entry: Any, urls: dict[str, str]) -> bool:
+    """A files[] entry that is a v2 download: not a config file, and its download entry has a URL."""
+    return isinstance(entry, dict) and not _is_config_only(entry) and entry.get("path") in urls
+
+
+def _downloads_from_legacy(config: Any) -> list[dict]:
+    urls = _download_urls(_entries(config, "download"))
+    return [
+        _download_record(entry["path"], urls[entry["path"]], entry)
+        for entry in _entries(config, "files")
+        if _is_linked(entry, urls)
+    ]
 
 
 def _download_record(path: str, url: str, entry: dict) -> dict:
     record: dict[str, Any] = {
         "file_name": path,
         "file_url": url,
-        "sha256sum": entry.get("sha256sum") or "FIXME",
+        "sha256sum": entry.get("sha256sum")
+        if isinstance(entry.get("sha256sum"), str) and entry["sha256sum"]
+        else "FIXME",
     }
-    if entry.get("content_hash"):
-        record["content_hash"] = entry["content_hash"]
-    if entry.get("file_type"):
-        record["file_purpose"] = entry["file_type"]
+    for legacy_name, v2_name in (("content_hash", "content_hash"), ("file_type", "file_purpose")):
+        if isinstance(entry.get(legacy_name), str) and entry[legacy_name]:
+            record[v2_name] = entry[legacy_name]
     record["known_slow_download"] = "civitai" in url
     return record
 
@@ -252,8 +265,8 @@ def _residue(category: Category, key: str, record: dict, data: dict) -> dict:
         residue["extra"] = extra
     config = record.get("config")
     if isinstance(config, dict):
-        residue["files"] = copy.deepcopy(config.get("files") or [])
-        residue["downloads"] = copy.deepcopy(config.get("download") or [])
+        residue["files"] = copy.deepcopy(_entries(config, "files"))
+        residue["downloads"] = copy.deepcopy(_entries(config, "download"))
         if list(config) != ["files", "download"]:
             residue["config"] = {k: v for k, v in config.items() if k not in ("files", "download")}
             residue["config_order"] = list(config)
@@ -346,25 +359,42 @@ def _derived_values(category: Category, data: dict, residue: dict) -> dict:
 
 
 def _legacy_config(config: dict, residue: dict) -> dict:
+    """The legacy `config`: the original entries, the linked ones updated from the v2 downloads.
+
+    Linked files[] entries (see `_is_linked`) take the v2 downloads in order; config files and
+    unlinked entries stay as they were, in their place. Download entries follow the original
+    order: a linked one takes its v2 download's URL (or goes with it), an unlinked one stays.
+    v2 downloads beyond the linked entries get fresh entries at the end of both lists.
+    """
     downloads = config.get("download") or []
-    files: list[dict] = []
-    remaining = list(downloads)
+    originals = residue.get("downloads") or []
+    urls = _download_urls(originals)
+    files: list[Any] = []
+    taken = 0
     for entry in residue.get("files") or []:
-        if _is_config_only(entry):
-            files.append(dict(entry))
-        elif remaining:
-            files.append(_merge_file_entry(entry, remaining.pop(0)))
-    files.extend(_fresh_file_entry(d) for d in remaining)
-    by_name = {e.get("file_name"): e for e in residue.get("downloads") or [] if isinstance(e, dict)}
-    download = []
+        if not _is_linked(entry, urls):
+            files.append(copy.deepcopy(entry))
+        elif taken < len(downloads):
+            files.append(_merge_file_entry(entry, downloads[taken]))
+            taken += 1
+    files.extend(_fresh_file_entry(d) for d in downloads[taken:])
+    linked_names = {e["path"] for e in residue.get("files") or [] if _is_linked(e, urls)}
+    by_name: dict[str, dict] = {}
     for item in downloads:
-        previous = by_name.get(item["file_name"])
-        if previous is not None:
-            entry = dict(previous)
-            entry["file_url"] = item["file_url"]
-        else:
-            entry = {"file_name": item["file_name"], "file_path": "", "file_url": item["file_url"]}
-        download.append(entry)
+        by_name.setdefault(item["file_name"], item)
+    download: list[Any] = []
+    written: set[str] = set()
+    for entry in originals:
+        name = entry.get("file_name") if isinstance(entry, dict) else None
+        if name not in linked_names:
+            download.append(copy.deepcopy(entry))
+        elif name in by_name and name not in written:
+            download.append({**entry, "file_url": by_name[name]["file_url"]})
+            written.add(name)
+    for item in downloads:
+        if item["file_name"] not in written:
+            download.append({"file_name": item["file_name"], "file_path": "", "file_url": item["file_url"]})
+            written.add(item["file_name"])
     parts = {**(residue.get("config") or {}), "files": files, "download": download}
     order = residue.get("config_order") or ["files", "download"]
     return {k: parts[k] for k in _merged_order(parts, order, ("files", "download"))}
@@ -385,7 +415,7 @@ def _merge_file_entry(entry: dict, item: dict) -> dict:
     """The original files[] entry, updated from its v2 download while it names the same file."""
     if entry.get("path") != item["file_name"]:
         return _fresh_file_entry(item)
-    merged = dict(entry)
+    merged = copy.deepcopy(entry)
     sha = item.get("sha256sum")
     if sha and sha != "FIXME":
         if merged.get("sha256sum") != sha:
