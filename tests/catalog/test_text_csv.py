@@ -9,34 +9,24 @@ from apps.catalog.formats.text_names import backend_prefix, backend_variants, te
 HEADER = "name,parameters_bn,display_name,url,baseline,description,style,tags,instruct_format,settings\r\n"
 
 
+def stored(parsed):
+    return [text_csv.TextRecord(r.data, r.layout, position) for position, r in enumerate(parsed.records)]
+
+
 def test_db_json_generated_from_models_csv_is_byte_identical(legacy_dir):
     parsed = parse_models_csv((legacy_dir / "text/models.csv").read_text())
-    generated = text_csv.render_db_json([r.data for r in parsed.records])
+    generated = text_csv.render_db_json(stored(parsed), text_csv.CsvProfile.from_dict(parsed.profile))
     assert generated.encode() == (legacy_dir / "text/db.json").read_bytes()
 
 
-def test_models_csv_comes_back_identical_but_for_the_repeated_names(legacy_dir):
+def test_models_csv_comes_back_byte_for_byte_repeated_names_included(legacy_dir):
     original = (legacy_dir / "text/models.csv").read_bytes().decode()
     parsed = parse_models_csv(original)
-    exported = text_csv.render_models_csv([r.data for r in parsed.records])
-    original_lines = original.split("\r\n")
-    repeated = {
-        "Casual-Autopsy/Maginum-Cydoms-24B",
-        "lightblue/Karasu-Mixtral-8x22B-v0.1",
-        "mistralai/Ministral-3-14B-Instruct-2512",
-        "Sao10K/Llama-3.1-8B-Stheno-v3.4",
-    }
-    # Each repeated name keeps one row (the later one's values at the first one's place).
-    expected = []
-    for line in original_lines:
-        name = line.split(",", 1)[0]
-        if name in repeated:
-            repeated.discard(name)
-            continue
-        expected.append(line)
-    assert exported == "\r\n".join(expected)
-    assert len(parsed.records) == 719
-    assert len(parsed.warnings) == 4
+    exported = text_csv.render_models_csv(stored(parsed), text_csv.CsvProfile.from_dict(parsed.profile))
+    assert exported == original
+    names = [line.split(",", 1)[0] for line in original.split("\r\n")[1:-1]]
+    assert len(parsed.records) == len(set(names)) == 719
+    assert len(parsed.warnings) == len(names) - len(set(names)) == 4
 
 
 def test_a_csv_row_becomes_upstreams_v2_text_record():
@@ -118,8 +108,10 @@ def test_bad_rows_name_the_line_model_and_column(row, field, message):
     assert (caught.value.line, caught.value.field) == (3, field)
 
 
-def test_a_wrong_header_is_refused():
-    with pytest.raises(text_csv.TextCsvError, match="line 1, column '\\(header\\)'"):
+def test_a_header_without_parameters_is_refused():
+    with pytest.raises(
+        text_csv.TextCsvError, match="line 1, column '\\(header\\)': the header has no 'parameters_bn'"
+    ):
         text_csv.parse_models_csv("name,params\r\n")
 
 

@@ -3,13 +3,28 @@
 `models.csv` is the text repo's source: one row per base model. `db.json` is generated from it
 by the repo's `convert.py`: every base model plus its `aphrodite/` and `koboldcpp/` variants,
 with tags, display names and defaults filled in. We read the CSV into record data, and render
-both files back from records: `models.csv` byte-identical (the raw cell text of `parameters_bn`,
-`tags` and `settings` is pinned while the value it came from is unchanged) and `db.json`
-byte-identical to what convert.py makes.
+both files back: `models.csv` byte for byte, `db.json` byte-identical to what convert.py makes.
 
-A name repeated in the CSV (4 in the real file) is one record: the last row's values, at the
-first row's position, which is what convert.py's dict assignment gives db.json. Exporting
-models.csv therefore writes each such name once.
+The file is read by its header (the format since September 2024): columns may be added,
+missing or in another order; unknown columns' cells are kept in the record's residue and
+written back in their place. The headerless format older than that (`name,parameters`) is
+refused with a message that says so.
+
+What the writer would not write the same way is kept:
+- a cell: the raw text of `parameters_bn`, `tags`, `settings` and `display_name` is pinned while
+  the value it came from is unchanged (`" 12"` stays `" 12"`);
+- a row: the line as written (odd quoting, another line ending, no final newline) is the
+  record's layout (`{"row": [as the writer writes it, as written]}`), used while the writer
+  still writes the former;
+- lines that are no record's own row, in the profile: blank lines, and the earlier rows of a
+  repeated name. A name repeated in the CSV (3 in 2024-10, 4 today) is one record with the last
+  row's values at the first row's position, which is what convert.py's dict assignment gives
+  db.json; its earlier rows are kept verbatim (`firsts`, `rows`) and written back while the
+  record exists, so models.csv comes back byte for byte and db.json is generated from exactly
+  the rows convert.py would read.
+
+Rows in the profile are anchored to the position of the record after whose first row they
+came (`after`), so records added later go to the end and deleted ones take their rows along.
 
 Pure functions; no ORM, no I/O.
 """
@@ -20,8 +35,9 @@ import csv
 import io
 import json
 import re
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
 
 from apps.catalog.categories import Category
 from apps.catalog.formats.text_names import model_name, text_model_group
@@ -82,6 +98,13 @@ _CELL_BASIS = {
 }
 
 
+HEADERLESS_MESSAGE = (
+    "this is the headerless models.csv format (`name,parameters` rows: a raw parameter count in "
+    "2023, billions until September 2024); HMR reads the header format that replaced it, whose "
+    f"first line names the columns ({','.join(CSV_COLUMNS)})"
+)
+
+
 class TextCsvError(ValueError):
     """A models.csv problem; the message names the line, the model and the column."""
 
@@ -95,45 +118,208 @@ class TextCsvError(ValueError):
 
 @dataclass(frozen=True)
 class CsvProfile:
+    """How models.csv was written: line ending, columns, and the lines that are no record's row."""
+
     line_terminator: str = "\r\n"
+    columns: tuple[str, ...] = CSV_COLUMNS
+    header: str | None = None  # the header line as written, when the writer writes it otherwise
+    # [after, name, text]: a line after the first row of the record at position `after` (-1:
+    # before the first record); `name` None: kept always (a blank line); `text` None: the
+    # record's own row (a repeated name's last row); else kept while the record `name` exists.
+    rows: tuple[tuple[int, str | None, str | None], ...] = ()
+    firsts: dict[str, str] = field(default_factory=dict)  # a repeated name's first row, as written
 
     def to_dict(self) -> dict:
-        return {"line_terminator": self.line_terminator}
+        out: dict[str, Any] = {"line_terminator": self.line_terminator}
+        if self.columns != CSV_COLUMNS:
+            out["columns"] = list(self.columns)
+        if self.header is not None:
+            out["header"] = self.header
+        if self.rows:
+            out["rows"] = [list(row) for row in self.rows]
+        if self.firsts:
+            out["firsts"] = dict(self.firsts)
+        return out
 
     @classmethod
     def from_dict(cls, data: dict | None) -> CsvProfile:
-        return cls(**data) if data else cls()
+        if not data:
+            return cls()
+        return cls(
+            data.get("line_terminator", "\r\n"),
+            tuple(data.get("columns") or CSV_COLUMNS),
+            data.get("header"),
+            tuple((after, name, text) for after, name, text in data.get("rows") or ()),
+            dict(data.get("firsts") or {}),
+        )
 
 
 @dataclass(frozen=True)
 class CsvRow:
     line: int
     cells: dict[str, str]
+    text: str = ""  # the row as written, line ending included
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    """models.csv read: the profile, the rows in file order, and the lines that are no row."""
+
+    profile: CsvProfile
+    rows: list[CsvRow]
+    blank_lines: list[tuple[int, str]]  # (index into rows of the row they follow, -1: none; text)
+
+
+class RowSource(Protocol):
+    """A stored text record as the renderers take it (formats/render.py StoredRecord)."""
+
+    @property
+    def data(self) -> dict: ...
+    @property
+    def layout(self) -> dict | None: ...
+    @property
+    def position(self) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class TextRecord:
+    data: dict
+    layout: dict | None = None
+    position: int | None = None
 
 
 # --- parsing ------------------------------------------------------------------------------------
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def read_models_csv(text: str) -> CsvFile:
+    """The rows of models.csv with their line numbers and text. Raises TextCsvError for a file
+    that is not a header-format models.csv, broken quoting, or a row of the wrong length."""
+    lines = _LINE.findall(text)
+    consumed = 0
+
+    def feed():
+        nonlocal consumed
+        for line in lines:
+            consumed += 1
+            yield line
+
+    reader = csv.reader(feed(), strict=True)
+    header_cells = _next_row(reader, lines, 1, ())
+    if header_cells is None:
+        raise TextCsvError(1, "", "(header)", "the file is empty")
+    columns = _columns(header_cells)
+    header_text = "".join(lines[:consumed])
+    rows: list[CsvRow] = []
+    blank_lines: list[tuple[int, str]] = []
+    while True:
+        start = consumed + 1
+        cells = _next_row(reader, lines, start, columns)
+        if cells is None:
+            break
+        row_text = "".join(lines[start - 1 : consumed])
+        if not cells:
+            blank_lines.append((len(rows) - 1, row_text))
+            continue
+        if len(cells) != len(columns):
+            spans = f"; the row runs from line {start} to line {consumed}" if consumed > start else ""
+            quote = _open_quote(lines[start - 1], columns) if consumed > start else None
+            hint = (
+                f": the quoted cell in column {quote!r} opened on line {start} closes there" if quote else ""
+            )
+            raise TextCsvError(
+                start, cells[0], "(row)", f"expected {len(columns)} cells, found {len(cells)}{spans}{hint}"
+            )
+        rows.append(CsvRow(start, dict(zip(columns, cells, strict=True)), row_text))
+    terminator = _terminator(header_text) or ("\r\n" if "\r\n" in text else "\n")
+    profile = CsvProfile(terminator, columns)
+    if _format_line(header_cells, terminator) != header_text:
+        profile = replace(profile, header=header_text)
+    return CsvFile(profile, rows, blank_lines)
+
+
+def _next_row(
+    reader: Iterator[list[str]], lines: list[str], start: int, columns: tuple[str, ...]
+) -> list[str] | None:
+    try:
+        return next(reader)
+    except StopIteration:
+        return None
+    except csv.Error as exc:
+        column = _open_quote(lines[start - 1], columns) if start <= len(lines) else None
+        if "unexpected end of data" in str(exc) and column is not None:
+            raise TextCsvError(
+                start, "", column, "broken quoting: the quoted cell opened on this line is never closed"
+            ) from None
+        raise TextCsvError(
+            start, "", column or "(row)", f"broken quoting in the row that starts here ({exc})"
+        ) from None
+
+
+def _open_quote(line: str, columns: tuple[str, ...]) -> str | None:
+    """The column of the cell whose opening quote is still open at the end of `line`."""
+    cell, quoted, at_start, opened = 0, False, True, None
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if quoted:
+            if char == '"':
+                if line[index + 1 : index + 2] == '"':
+                    index += 1
+                else:
+                    quoted = False
+        elif char == '"' and at_start:
+            quoted, opened = True, cell
+        elif char == ",":
+            cell += 1
+            at_start = True
+            index += 1
+            continue
+        at_start = False
+        index += 1
+    if not quoted or opened is None:
+        return None
+    return columns[opened] if opened < len(columns) else f"cell {opened + 1}"
+
+
+def _columns(header: list[str]) -> tuple[str, ...]:
+    if "name" not in header:
+        if len(header) >= 2 and _is_number(header[1]):
+            raise TextCsvError(1, "", "(header)", HEADERLESS_MESSAGE)
+        raise TextCsvError(
+            1,
+            "",
+            "(header)",
+            f"the first line is not a header: it has no 'name' column (expected {','.join(CSV_COLUMNS)})",
+        )
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        raise TextCsvError(1, "", "(header)", f"the header names a column twice: {', '.join(repeated)}")
+    if "parameters_bn" not in header:
+        raise TextCsvError(1, "", "(header)", "the header has no 'parameters_bn' column")
+    return tuple(header)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _terminator(line: str) -> str:
+    for ending in ("\r\n", "\n", "\r"):
+        if line.endswith(ending):
+            return ending
+    return ""
+
 
 def parse_models_csv(text: str) -> tuple[CsvProfile, list[CsvRow]]:
-    """Rows of models.csv with their line numbers. Raises TextCsvError for a bad header or row."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise TextCsvError(1, "", "(header)", "the file is empty") from None
-    if tuple(header) != CSV_COLUMNS:
-        raise TextCsvError(1, "", "(header)", f"expected columns {','.join(CSV_COLUMNS)}")
-    rows = []
-    for cells in reader:
-        line = reader.line_num
-        if not cells:
-            continue
-        if len(cells) != len(CSV_COLUMNS):
-            name = cells[0] if cells else ""
-            raise TextCsvError(line, name, "(row)", f"expected {len(CSV_COLUMNS)} cells, found {len(cells)}")
-        rows.append(CsvRow(line, dict(zip(CSV_COLUMNS, cells, strict=True))))
-    terminator = "\r\n" if "\r\n" in text else "\n"
-    return CsvProfile(terminator), rows
+    """Rows of models.csv with their line numbers (blank lines and the profile's rows aside)."""
+    parsed = read_models_csv(text)
+    return parsed.profile, parsed.rows
 
 
 def parameters_from_cell(row: CsvRow) -> int:
@@ -172,36 +358,47 @@ def split_tags(cell: str) -> list[str]:
 
 
 def data_from_row(row: CsvRow) -> dict:
-    """Record data for one CSV row (upstream's rules: empty strings kept, nsfw false)."""
-    cells = row.cells
+    """Record data for one CSV row (upstream's rules: empty strings kept, nsfw false).
+
+    A column the file lacks reads as empty; the cells of columns HMR does not know are kept in
+    the residue (`cells`) and written back in their column.
+    """
+    cells = {column: row.cells.get(column, "") for column in CSV_COLUMNS}
     name = cells["name"].strip()
     if not name:
         raise TextCsvError(row.line, "", "name", "the row has no model name")
+    present = CsvRow(row.line, cells, row.text)
     data: dict[str, Any] = {
         "name": name,
         "description": cells["description"],
         "version": "",
         "config": {"download": []},
         "baseline": cells["baseline"],
-        "parameters": parameters_from_cell(row),
+        "parameters": parameters_from_cell(present),
         "nsfw": False,
         "style": cells["style"],
         "display_name": cells["display_name"],
         "url": cells["url"],
         "tags": split_tags(cells["tags"]),
         "instruct_format": cells["instruct_format"] or None,
-        "settings": settings_from_cell(row),
+        "settings": settings_from_cell(present),
         "text_model_group": text_model_group(name),
     }
     data = order_data(Category.TEXT_GENERATION, data)
+    residue: dict[str, Any] = {}
+    unknown = {column: text for column, text in row.cells.items() if column not in cells and text}
+    if unknown:
+        residue["cells"] = unknown
     derived = row_from_data(data)
     pinned = {
-        column: [_basis(data, column), cells[column]]
+        column: [_basis(data, column), row.cells[column]]
         for column in _CELL_BASIS
-        if derived[column] != cells[column]
+        if column in row.cells and derived[column] != row.cells[column]
     }
     if pinned:
-        data[LEGACY_KEY] = {"pinned": pinned}
+        residue["pinned"] = pinned
+    if residue:
+        data[LEGACY_KEY] = residue
     return data
 
 
@@ -226,7 +423,8 @@ def size_tag(parameters: int) -> str:
 
 
 def row_from_data(data: dict) -> dict[str, str]:
-    """The models.csv cells of a text record (pinned raw cells while their basis is unchanged)."""
+    """The models.csv cells of a text record (pinned raw cells while their basis is unchanged),
+    with the kept cells of columns HMR does not know."""
     parameters = data.get("parameters") or 0
     style = data.get("style") or ""
     # API writes add the style and size tags (as upstream's processor does); the CSV keeps neither.
@@ -235,7 +433,9 @@ def row_from_data(data: dict) -> dict[str, str]:
     display_name = data.get("display_name") or ""
     if display_name == auto_display_name(data["name"]):
         display_name = ""  # convert.py derives it again; the CSV leaves it empty
+    residue = data.get(LEGACY_KEY) or {}
     cells = {
+        **(residue.get("cells") or {}),
         "name": data["name"],
         "parameters_bn": billions_text(parameters),
         "display_name": display_name,
@@ -247,7 +447,7 @@ def row_from_data(data: dict) -> dict[str, str]:
         "instruct_format": data.get("instruct_format") or "",
         "settings": json.dumps(settings) if settings else "",
     }
-    for column, (basis, raw) in ((data.get(LEGACY_KEY) or {}).get("pinned") or {}).items():
+    for column, (basis, raw) in (residue.get("pinned") or {}).items():
         if column in _CELL_BASIS and _basis(data, column) == basis:
             cells[column] = raw
     return cells
@@ -257,24 +457,104 @@ def auto_display_name(name: str) -> str:
     return re.sub(" +", " ", re.sub("[-_]", " ", model_name(name))).strip()
 
 
-def render_models_csv(records: list[dict], profile: CsvProfile | None = None) -> str:
-    profile = profile or CsvProfile()
+def _format_line(cells: list[str], terminator: str) -> str:
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator=profile.line_terminator)
-    writer.writerow(CSV_COLUMNS)
-    for data in records:
-        cells = row_from_data(data)
-        writer.writerow([cells[c] for c in CSV_COLUMNS])
+    csv.writer(buffer, lineterminator=terminator).writerow(cells)
     return buffer.getvalue()
 
 
-def db_entries(data: dict) -> list[tuple[str, dict]]:
-    """The three db.json entries of a text record, as the text repo's convert.py builds them."""
+class _LineWriter:
+    """csv.writer, one line at a time (the file's rows are joined by the caller)."""
+
+    def __init__(self, terminator: str) -> None:
+        self._buffer = io.StringIO(newline="")
+        self._writer = csv.writer(self._buffer, lineterminator=terminator)
+
+    def line(self, cells: list[str]) -> str:
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.writerow(cells)
+        return self._buffer.getvalue()
+
+
+def record_line(
+    data: dict, layout: dict | None, profile: CsvProfile, writer: _LineWriter | None = None
+) -> str:
+    """A record's own row: as written at import while the writer still writes what it wrote then."""
+    cells = row_from_data(data)
+    line = (writer or _LineWriter(profile.line_terminator)).line([cells.get(c, "") for c in profile.columns])
+    kept = (layout or {}).get("row")
+    return kept[1] if kept and kept[0] == line else line
+
+
+def row_layout(data: dict, row: CsvRow, profile: CsvProfile) -> dict | None:
+    """The layout a parsed row needs: its text, when the writer would write it otherwise."""
+    line = record_line(data, None, profile)
+    return None if line == row.text else {"row": [line, row.text]}
+
+
+# A row of the file as the renderers walk it: (record data or None for a blank line, the text to
+# write when it is kept as written, the record's layout).
+FileRow = tuple[dict | None, str | None, dict | None]
+
+
+def file_rows(records: Sequence[RowSource], profile: CsvProfile) -> list[FileRow]:
+    """Every row of models.csv in file order: the records' rows and the profile's kept lines."""
+    by_name = {r.data["name"]: r for r in records}
+    deferred = {name for _, name, text in profile.rows if text is None and name in by_name}
+    pending = list(profile.rows)
+    out: list[FileRow] = []
+    taken = 0
+
+    def emit(name: str | None, text: str | None) -> None:
+        if text is None:
+            if name in by_name:
+                out.append((by_name[name].data, None, by_name[name].layout))
+        elif name is None:
+            out.append((None, text, None))
+        elif name in by_name:
+            out.append((_kept_row_data(text, profile.columns), text, None))
+
+    for index, record in enumerate(records):
+        position = index if record.position is None else record.position
+        while taken < len(pending) and pending[taken][0] < position:
+            emit(pending[taken][1], pending[taken][2])
+            taken += 1
+        name = record.data["name"]
+        if name in deferred:
+            out.append((_kept_row_data(profile.firsts[name], profile.columns), profile.firsts[name], None))
+        else:
+            out.append((record.data, None, record.layout))
+    for _, name, text in pending[taken:]:
+        emit(name, text)
+    return out
+
+
+def _kept_row_data(text: str, columns: tuple[str, ...]) -> dict | None:
+    cells = next(csv.reader(_LINE.findall(text)), [])
+    if not cells:
+        return None
+    return data_from_row(CsvRow(0, dict(zip(columns, cells, strict=False)), text))
+
+
+def render_models_csv(records: Sequence[RowSource], profile: CsvProfile | None = None) -> str:
+    """models.csv: the header and every row, as written where it was kept."""
+    profile = profile or CsvProfile()
+    writer = _LineWriter(profile.line_terminator)
+    parts = [profile.header if profile.header is not None else writer.line(list(profile.columns))]
+    for data, text, layout in file_rows(records, profile):
+        parts.append(text if text is not None else record_line(data, layout, profile, writer))
+    return "".join(parts)
+
+
+def db_entries(data: dict, columns: tuple[str, ...] = CSV_COLUMNS) -> list[tuple[str, dict]]:
+    """The three db.json entries of a text record, as the text repo's convert.py builds them
+    (every column of the file's row in the entry, in the file's column order)."""
     cells = row_from_data(data)
     name = cells["name"]
     short = model_name(name)
     billions = float(cells["parameters_bn"])
-    row: dict[str, Any] = {k: v for k, v in cells.items() if k not in ("name", "parameters_bn")}
+    row: dict[str, Any] = {k: cells.get(k, "") for k in columns if k not in ("name", "parameters_bn")}
     row["parameters"] = int(billions * 1_000_000_000)
     tags = set(split_tags(cells["tags"]))
     if cells["style"]:
@@ -282,28 +562,31 @@ def db_entries(data: dict) -> list[tuple[str, dict]]:
     tags.add(f"{round(billions):.0f}B")
     row["tags"] = sorted(tags)
     row["settings"] = json.loads(cells["settings"]) if cells["settings"] else {}
-    if not row["display_name"]:
+    if not row.get("display_name"):
         row["display_name"] = auto_display_name(name)
     row = {k: v for k, v in row.items() if v}
     ordered = {"model_name": short, **DB_DEFAULTS, **row}
     return [(key, {"name": key, **ordered}) for key in (name, f"aphrodite/{name}", f"koboldcpp/{short}")]
 
 
-def render_db_json(records: list[dict]) -> str:
-    """db.json for text records in file order: indent 4, a final newline, as convert.py writes it."""
+def db_document(
+    records: Sequence[RowSource], profile: CsvProfile | None = None, *, include_group: bool = False
+) -> dict:
+    """db.json as a dict: convert.py's assignments over every row of models.csv in file order
+    (a repeated name: its first row's place, its last row's values), optionally with each
+    entry's `text_model_group`."""
+    profile = profile or CsvProfile()
     document: dict[str, dict] = {}
-    for data in records:
-        for key, entry in db_entries(data):
-            document[key] = entry
-    return json.dumps(document, indent=4) + "\n"
-
-
-def db_document(records: list[dict], *, include_group: bool = False) -> dict:
-    """db.json as a dict (for the v1 API), optionally with each entry's `text_model_group`."""
-    document: dict[str, dict] = {}
-    for data in records:
-        for key, entry in db_entries(data):
+    for data, _, _ in file_rows(records, profile):
+        if data is None:
+            continue
+        for key, entry in db_entries(data, profile.columns):
             if include_group:
                 entry["text_model_group"] = text_model_group(key)
             document[key] = entry
     return document
+
+
+def render_db_json(records: Sequence[RowSource], profile: CsvProfile | None = None) -> str:
+    """db.json as convert.py writes it: indent 4, ASCII escapes, a final newline."""
+    return json.dumps(db_document(records, profile), indent=4) + "\n"
