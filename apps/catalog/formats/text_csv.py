@@ -223,13 +223,14 @@ def read_models_csv(text: str) -> CsvFile:
             blank_lines.append((len(rows) - 1, row_text))
             continue
         if len(cells) != len(columns):
-            spans = f"; the row runs from line {start} to line {consumed}" if consumed > start else ""
             quote = _open_quote(lines[start - 1], columns) if consumed > start else None
             hint = (
-                f": the quoted cell in column {quote!r} opened on line {start} closes there" if quote else ""
+                f": a quoted cell opened in column {quote!r} on line {start} runs to line {consumed}"
+                if quote
+                else ""
             )
             raise TextCsvError(
-                start, cells[0], "(row)", f"expected {len(columns)} cells, found {len(cells)}{spans}{hint}"
+                start, cells[0], "(row)", f"expected {len(columns)} cells, found {len(cells)}{hint}"
             )
         rows.append(CsvRow(start, dict(zip(columns, cells, strict=True)), row_text))
     terminator = _terminator(header_text) or ("\r\n" if "\r\n" in text else "\n")
