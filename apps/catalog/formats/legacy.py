@@ -29,7 +29,8 @@ v2 gets only what it can express, and nothing is invented:
   linked entries only.
 
 A record is refused only when it has no name (or is not an object) or, for image generation,
-no baseline (both the legacy schema and v2 require one).
+no baseline (both the legacy schema and v2 require one). Records written through the v1 API are
+held to v2's types as well (`check_written_record`).
 
 `legacy_from_data(data_from_legacy(r)) == r` (keys and order) for every record. Pure functions;
 no ORM, no I/O.
@@ -172,6 +173,40 @@ def data_from_legacy(category: Category, key: str, record: Any) -> dict:
     residue = _residue(category, key, record, data)
     if residue:
         data[LEGACY_KEY] = residue
+    return data
+
+
+_WRITE_TYPES: dict[str, tuple[type, str]] = {
+    "description": (str, "a string"),
+    "version": (str, "a string"),
+    "pretrained_name": (str, "a string"),
+    "optimization": (str, "a string"),
+    "style": (str, "a string"),
+    "homepage": (str, "a string"),
+    "inpainting": (bool, "a boolean"),
+    "nsfw": (bool, "a boolean"),
+    "min_bridge_version": (int, "an integer"),
+    "size_on_disk_bytes": (int, "an integer"),
+    "requirements": (dict, "an object"),
+}
+
+
+def check_written_record(category: Category, key: str, record: Any) -> dict:
+    """`data_from_legacy` for a record written through the v1 API rather than imported: a value of
+    another type than v2's field is bad input there (upstream's models refuse it), not a shape to
+    keep. Raises LegacyFormatError naming the field."""
+    data = data_from_legacy(category, key, record)
+    fields = set(_mapped(category)) | ({"pretrained_name"} if category == Category.CLIP else set())
+    for field, (kind, label) in _WRITE_TYPES.items():
+        value = record.get(field)
+        if field not in fields or value is None:
+            continue
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise LegacyFormatError(key, field, f"expected {label}, got {type(value).__name__}")
+    for field in _LIST_KEYS if category == Category.IMAGE_GENERATION else ():
+        value = record.get(field)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise LegacyFormatError(key, field, "expected a list of strings")
     return data
 
 

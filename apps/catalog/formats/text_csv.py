@@ -285,6 +285,10 @@ def _open_quote(line: str, columns: tuple[str, ...]) -> str | None:
 
 
 def _columns(header: list[str]) -> tuple[str, ...]:
+    if header and header[0].startswith("\ufeff"):
+        raise TextCsvError(
+            1, "", "(header)", "the file starts with a byte order mark (BOM); save it as UTF-8 without one"
+        )
     if "name" not in header:
         if len(header) >= 2 and _is_number(header[1]):
             raise TextCsvError(1, "", "(header)", HEADERLESS_MESSAGE)

@@ -233,3 +233,12 @@ def test_strict_refuses_such_a_db_json():
         )
     assert str(caught.value).startswith("text/db.json: text/db.json differs from what models.csv generates")
     assert "b/Two-7B: missing from text/db.json (models.csv has it)" in str(caught.value)
+
+
+def test_a_byte_order_mark_is_refused_by_name():
+    with pytest.raises(bundle.ImportFormatError) as caught:
+        bundle.parse_models_csv("\ufeff" + csv_text("x/y,7,,,,,,,,"))
+    assert str(caught.value) == (
+        "text/models.csv: line 1, column '(header)': the file starts with a byte order mark (BOM); save it as "
+        "UTF-8 without one"
+    )
