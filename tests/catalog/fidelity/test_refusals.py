@@ -59,26 +59,30 @@ def line_and_column(text: str, offset: int) -> tuple[int, int]:
     return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
 
 
-def test_invalid_json_names_the_line_and_column(catalog, tmp_path):
-    broken = CONTROLNET.replace('"control_canny"\n', '"control_canny",\n')
-    line, column = line_and_column(broken, broken.index("}"))
-    message = refused(write_source(tmp_path / "bad", controlnet=broken))
-    assert message == (
-        f"Nothing imported. image/controlnet.json: invalid JSON at line {line} column {column}: "
-        "Expecting property name enclosed in double quotes"
-    )
-    assert everything() == catalog
+JSON_ERRORS = [
+    (
+        lambda t: t.replace('"control_canny"\n', '"control_canny",\n'),
+        lambda t: t.index("}"),
+        "Expecting property name enclosed in double quotes",
+    ),
+    (
+        lambda t: t.replace(
+            '"type": "control_canny"', '"type": "control_canny",\n        "type": "control_hed"'
+        ),
+        lambda t: t.rindex('"type"'),
+        "the key 'type' appears twice in one object",
+    ),
+]
 
 
-def test_a_key_repeated_in_one_object_names_the_line_and_column(catalog, tmp_path):
-    broken = CONTROLNET.replace(
-        '"type": "control_canny"', '"type": "control_canny",\n        "type": "control_hed"'
-    )
-    line, column = line_and_column(broken, broken.rindex('"type"'))
+@pytest.mark.parametrize(("edit", "where", "what"), JSON_ERRORS, ids=["invalid JSON", "a key repeated"])
+def test_json_that_is_broken_names_the_line_and_column(catalog, tmp_path, edit, where, what):
+    broken = edit(CONTROLNET)
+    line, column = line_and_column(broken, where(broken))
     message = refused(write_source(tmp_path / "bad", controlnet=broken))
-    assert message == (
-        f"Nothing imported. image/controlnet.json: invalid JSON at line {line} column {column}: the key 'type' "
-        "appears twice in one object"
+    assert (
+        message
+        == f"Nothing imported. image/controlnet.json: invalid JSON at line {line} column {column}: {what}"
     )
     assert everything() == catalog
 
