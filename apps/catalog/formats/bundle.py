@@ -146,12 +146,15 @@ def parse_models_csv(text: str, *, file_name: str = "text/models.csv") -> Parsed
             kept.append((anchor, name, None if last[name] == index else row.text))
         kept.extend((anchor, None, t) for t in blanks.get(index, []))
     profile = replace(profile, rows=tuple(kept), firsts=firsts)
-    records = []
-    for name in positions:
-        row, data = parsed_rows[last[name]]
-        records.append(ParsedRecord(name, data, text_csv.row_layout(data, row, profile)))
+    own_rows = [parsed_rows[last[name]] for name in positions]
+    records = [ParsedRecord(data["name"], data) for _, data in own_rows]
     parsed = ParsedCategory(Category.TEXT_GENERATION, "models.csv", profile.to_dict(), records, warnings)
-    _check_exports_back(file_name, parsed, text)
+    if render.legacy_file(_stored(parsed)) != text:  # some row is not written as the writer writes it
+        parsed.records = [
+            ParsedRecord(data["name"], data, text_csv.row_layout(data, row, profile))
+            for row, data in own_rows
+        ]
+        _check_exports_back(file_name, parsed, text)
     return parsed
 
 

@@ -248,7 +248,7 @@ def _loads(text: str) -> object:
         offset, message = _first_offence(text, repeated=isinstance(exc, _Repeated))
         line, column = _where(text, offset)
         raise JsonLayoutError(f"invalid JSON at line {line} column {column}: {message}") from None
-    if "\\u" in text:
+    if _SURROGATE_ESCAPE.search(text):
         _check_surrogates(text, data)
     return data
 
@@ -292,6 +292,7 @@ def _first_offence(text: str, *, repeated: bool) -> tuple[int, str]:
 
 
 _SCAN = re.compile(r'[ \t\r\n]*("(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^ \t\r\n{}\[\]:,"]+)')
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # cheap first look; _LONE_SURROGATE decides
 _LONE_SURROGATE = re.compile(
     r"(?<!\\)(?:\\\\)*\\u(?:[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
     r"|[dD][c-fC-F][0-9a-fA-F]{2})"

@@ -408,7 +408,7 @@ def _legacy_config(config: dict, residue: dict) -> dict:
     taken = 0
     for entry in residue.get("files") or []:
         if not _is_linked(entry, urls):
-            files.append(copy.deepcopy(entry))
+            files.append(_copy(entry))
         elif taken < len(downloads):
             files.append(_merge_file_entry(entry, downloads[taken]))
             taken += 1
@@ -422,7 +422,7 @@ def _legacy_config(config: dict, residue: dict) -> dict:
     for entry in originals:
         name = entry.get("file_name") if isinstance(entry, dict) else None
         if name not in linked_names:
-            download.append(copy.deepcopy(entry))
+            download.append(_copy(entry))
         elif name in by_name and name not in written:
             download.append({**entry, "file_url": by_name[name]["file_url"]})
             written.add(name)
@@ -433,6 +433,11 @@ def _legacy_config(config: dict, residue: dict) -> dict:
     parts = {**(residue.get("config") or {}), "files": files, "download": download}
     order = residue.get("config_order") or ["files", "download"]
     return {k: parts[k] for k in _merged_order(parts, order, ("files", "download"))}
+
+
+def _copy(entry: Any) -> Any:
+    """A copy of a config entry that the caller may change without touching the residue."""
+    return dict(entry) if isinstance(entry, dict) else entry
 
 
 def _fresh_file_entry(item: dict) -> dict:
@@ -450,7 +455,7 @@ def _merge_file_entry(entry: dict, item: dict) -> dict:
     """The original files[] entry, updated from its v2 download while it names the same file."""
     if entry.get("path") != item["file_name"]:
         return _fresh_file_entry(item)
-    merged = copy.deepcopy(entry)
+    merged = dict(entry)
     sha = item.get("sha256sum")
     if sha and sha != "FIXME":
         if merged.get("sha256sum") != sha:
