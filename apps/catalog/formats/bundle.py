@@ -29,7 +29,7 @@ from apps.catalog.categories import (
     category_by_legacy_file,
     legacy_categories,
 )
-from apps.catalog.formats import jsonfile, legacy, render, text_csv, v2
+from apps.catalog.formats import jsonfile, legacy, render, text_csv, text_file, v2
 
 MAX_LISTED = 100  # differing db.json entries named one by one; the rest are counted
 
@@ -112,7 +112,7 @@ def parse_models_csv(text: str, *, file_name: str = "text/models.csv") -> Parsed
     earlier rows are kept verbatim in the profile, so the file exports back byte for byte.
     """
     try:
-        csv_file = text_csv.read_models_csv(text)
+        csv_file = text_file.read_models_csv(text)
         parsed_rows = [(row, text_csv.data_from_row(row)) for row in csv_file.rows]
     except text_csv.TextCsvError as exc:
         error = ImportFormatError(file_name, str(exc))
@@ -151,7 +151,7 @@ def parse_models_csv(text: str, *, file_name: str = "text/models.csv") -> Parsed
     parsed = ParsedCategory(Category.TEXT_GENERATION, "models.csv", profile.to_dict(), records, warnings)
     if render.legacy_file(_stored(parsed)) != text:  # some row is not written as the writer writes it
         parsed.records = [
-            ParsedRecord(data["name"], data, text_csv.row_layout(data, row, profile))
+            ParsedRecord(data["name"], data, text_file.row_layout(data, row, profile))
             for row, data in own_rows
         ]
         _check_exports_back(file_name, parsed, text)

@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 
 from apps.catalog.categories import CATEGORIES, TEXT_DB_FILE, Category, Repo
-from apps.catalog.formats import jsonfile, legacy, text_csv, text_groups, v2
+from apps.catalog.formats import jsonfile, legacy, text_file, text_groups, v2
 
 V1 = "v1"
 V1_GROUPED = "v1-grouped"
@@ -57,7 +57,7 @@ def legacy_file(snapshot: CategoryRecords) -> str:
     """The category's legacy file (models.csv for text), byte-identical to what was imported."""
     records = snapshot.records
     if snapshot.category == Category.TEXT_GENERATION:
-        return text_csv.render_models_csv(records, text_csv.CsvProfile.from_dict(snapshot.profile))
+        return text_file.render_models_csv(records, text_file.CsvProfile.from_dict(snapshot.profile))
     members = (
         jsonfile.Member(
             legacy.legacy_key(r.data),
@@ -71,7 +71,7 @@ def legacy_file(snapshot: CategoryRecords) -> str:
 
 def text_db_file(snapshot: CategoryRecords) -> str:
     """The text repo's generated db.json (from every row of models.csv, kept rows included)."""
-    return text_csv.render_db_json(snapshot.records, text_csv.CsvProfile.from_dict(snapshot.profile))
+    return text_file.render_db_json(snapshot.records, text_file.CsvProfile.from_dict(snapshot.profile))
 
 
 def legacy_files(snapshot: CategoryRecords) -> dict[str, str]:
@@ -108,7 +108,7 @@ def document_body(snapshot: CategoryRecords, fmt: str) -> bytes:
         return _managed_elsewhere_body(snapshot)
     if category == Category.TEXT_GENERATION:
         if fmt == V1_GROUPED:
-            profile = text_csv.CsvProfile.from_dict(snapshot.profile)
+            profile = text_file.CsvProfile.from_dict(snapshot.profile)
             return _compact(text_groups.db_document_with_groups(snapshot.records, profile))
         return text_db_file(snapshot).encode()
     if not info.legacy_file:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apps.catalog.categories import Category
-from apps.catalog.formats import bundle, render, text_csv, v2
+from apps.catalog.formats import bundle, render, text_file, v2
 
 
 def stored(parsed: bundle.ParsedCategory) -> render.CategoryRecords:
@@ -30,7 +30,7 @@ def export_text(text: str) -> tuple[bundle.ParsedCategory, str, str]:
 
 def db_json(parsed: bundle.ParsedCategory) -> str:
     snapshot = stored(parsed)
-    return text_csv.render_db_json(snapshot.records, text_csv.CsvProfile.from_dict(snapshot.profile))
+    return text_file.render_db_json(snapshot.records, text_file.CsvProfile.from_dict(snapshot.profile))
 
 
 def v2_records(category: Category, records: list[render.StoredRecord]) -> dict[str, dict]:

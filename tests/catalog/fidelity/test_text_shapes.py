@@ -6,7 +6,7 @@ import json
 import pytest
 
 from apps.catalog.categories import Category
-from apps.catalog.formats import bundle, render, text_csv
+from apps.catalog.formats import bundle, render, text_file
 from tests.catalog.fidelity.helpers import export_text, stored, v2_records
 
 HEADER = "name,parameters_bn,display_name,url,baseline,description,style,tags,instruct_format,settings"
@@ -140,8 +140,8 @@ def test_columns_added_missing_and_reordered_stay_in_place_and_reach_db_json_as_
 def test_the_headerless_format_is_refused_by_name(text, variant):
     with pytest.raises(bundle.ImportFormatError) as caught:
         bundle.parse_models_csv(text)
-    assert str(caught.value) == f"text/models.csv: line 1, column '(header)': {text_csv.HEADERLESS_MESSAGE}"
-    assert "headerless models.csv format" in text_csv.HEADERLESS_MESSAGE, variant
+    assert str(caught.value) == f"text/models.csv: line 1, column '(header)': {text_file.HEADERLESS_MESSAGE}"
+    assert "headerless models.csv format" in text_file.HEADERLESS_MESSAGE, variant
 
 
 # --- db.json against models.csv -------------------------------------------------------------------
