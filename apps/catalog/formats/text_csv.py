@@ -298,12 +298,6 @@ def render_db_json(records: list[dict]) -> str:
     return json.dumps(document, indent=4) + "\n"
 
 
-def db_document(records: list[dict], *, include_group: bool = False) -> dict:
-    """db.json as a dict (for the v1 API), optionally with each entry's `text_model_group`."""
-    document: dict[str, dict] = {}
-    for data in records:
-        for key, entry in db_entries(data):
-            if include_group:
-                entry["text_model_group"] = text_model_group(key)
-            document[key] = entry
-    return document
+def db_document(records: list[dict]) -> dict:
+    """db.json as a dict (entries in file order)."""
+    return {key: entry for data in records for key, entry in db_entries(data)}
