@@ -114,6 +114,14 @@ class Family:
 
 
 @dataclass(frozen=True)
+class NameException:
+    """A member that keeps its name although the group's naming schema says otherwise."""
+
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class GroupView:
     """Everything `GET group?name=` answers."""
 
@@ -131,7 +139,7 @@ class GroupView:
     canonical_count: int
     backend_duplicate_count: int
     name_schema_is_custom: bool
-    exception_members: list[tuple[str, str]]
+    exception_members: list[NameException]
     related_family: Family | None
     guidance_coverage: dict[str, int] = field(default_factory=dict)
 
@@ -174,7 +182,7 @@ def group_view(group: str, members: list[Member], *, schema: dict | None, family
         backend_duplicate_count=len(views) - len(canonical_views),
         name_schema_is_custom=schema is not None,
         exception_members=[
-            (name, data["name_schema_exception"])
+            NameException(name, data["name_schema_exception"])
             for name, data in canonical_members
             if data.get("name_schema_exception")
         ],
