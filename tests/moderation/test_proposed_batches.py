@@ -72,7 +72,7 @@ def test_a_refused_proposal_refuses_the_whole_batch(catalog):
         PendingChange.objects.count(),
         AuditEvent.objects.filter(category="pending_queue").count(),
     ) == (0, 0, 0)
-    with pytest.raises(ApplicationError, match="batch_title must not be blank."):
+    with pytest.raises(ApplicationError, match="batch_title must not be blank"):
         services.changes_propose_batch(proposals=[proposal(NAMES[0])], title="  ", actor=BY_REQUESTOR)
 
 

@@ -22,7 +22,7 @@ def body_of(request, model: type[BaseModel]) -> BaseModel:
     if not request.body:
         raise RequestValidationError([validation_error(["body"], "Field required", None, "missing")])
     try:
-        return model.model_validate(request.data)
+        return model.model_validate(request.data, from_attributes=True)  # as FastAPI validates bodies
     except ValidationError as exc:
         errors = json.loads(exc.json(include_url=False))
         for error in errors:
