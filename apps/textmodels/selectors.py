@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from apps.catalog import selectors as catalog
 from apps.catalog.categories import Category
 from apps.catalog.formats.text_names import ParsedName, parse_text_model_name, text_model_group
-from apps.textmodels import groups
+from apps.textmodels import groups, overview
 from apps.textmodels.models import AliasEntry, Family, FamilyMember, GroupAlias, GroupNameSchema
 
 TEXT = Category.TEXT_GENERATION
@@ -112,11 +112,11 @@ def name_schema(group: str) -> dict | None:
     return schema
 
 
-def stores_snapshot() -> groups.Stores:
+def stores_snapshot() -> overview.Stores:
     aliases = {e.canonical: e.aliases for e in alias_entries()}
     families_by_group = dict(FamilyMember.objects.values_list("group_name", "family__name"))
     schemas = frozenset(GroupNameSchema.objects.values_list("group_name", flat=True))
-    return groups.Stores(aliases=aliases, families=families_by_group, schemas=schemas)
+    return overview.Stores(aliases=aliases, families=families_by_group, schemas=schemas)
 
 
 # --- the group views ----------------------------------------------------------------------------
@@ -132,7 +132,7 @@ def group_members(group: str) -> list[groups.Member]:
 
 
 def group_names() -> list[str]:
-    return list(groups.buckets(text_records()))
+    return list(overview.buckets(text_records()))
 
 
 def group_view(group: str, *, stores: bool) -> groups.GroupView | None:
@@ -148,21 +148,21 @@ def group_view(group: str, *, stores: bool) -> groups.GroupView | None:
     )
 
 
-def groups_overview(*, stores: bool) -> groups.GroupsOverview:
-    return groups.groups_overview(text_records(), stores_snapshot() if stores else groups.Stores())
+def groups_overview(*, stores: bool) -> overview.GroupsOverview:
+    return overview.groups_overview(text_records(), stores_snapshot() if stores else overview.Stores())
 
 
-def groups_health() -> groups.Health:
-    return groups.groups_health(text_records())
+def groups_health() -> overview.Health:
+    return overview.groups_health(text_records())
 
 
 def families_detect(
     *, stores: bool, min_prefix_length: int, min_family_size: int
-) -> groups.FamilySuggestions:
+) -> overview.FamilySuggestions:
     names = [name for name, _ in text_records()]
-    return groups.families_detect(
+    return overview.families_detect(
         names,
-        stores_snapshot() if stores else groups.Stores(),
+        stores_snapshot() if stores else overview.Stores(),
         min_prefix_length=min_prefix_length,
         min_family_size=min_family_size,
     )
