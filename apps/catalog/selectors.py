@@ -86,3 +86,8 @@ def records_data(category: Category, *, text_model_group: str | None = None) -> 
 
 def record_exists(category: Category, name: str) -> bool:
     return ModelRecord.objects.filter(category=category.value, name=name).exists()
+
+
+def record_ids(category: Category, names: list[str]) -> dict[str, int]:
+    """The row ids of the named records (for links), by name."""
+    return dict(ModelRecord.objects.filter(category=category.value, name__in=names).values_list("name", "id"))

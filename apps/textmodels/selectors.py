@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from apps.audit.models import AuditEvent
 from apps.catalog import selectors as catalog
 from apps.catalog.categories import Category
 from apps.catalog.formats.text_names import ParsedName, parse_text_model_name, text_model_group
@@ -195,3 +196,30 @@ def name_compose(**parts) -> ComposedName:
     """`groups.compose_name(**parts)`, whether a record has that name, and its group (no aliases)."""
     name = groups.compose_name(**parts)
     return ComposedName(name, catalog.record_exists(TEXT, name), text_model_group(name))
+
+
+def record_ids(names: list[str]) -> dict[str, int]:
+    return catalog.record_ids(TEXT, names)
+
+
+@dataclass(frozen=True)
+class StoreRows:
+    """The store rows that concern a group (for the admin's links): ids, or None."""
+
+    alias_entry: int | None
+    family: int | None
+    name_schema: int | None
+
+
+def store_rows(group: str) -> StoreRows:
+    member = FamilyMember.objects.filter(group_name=group).values_list("family_id", flat=True).first()
+    return StoreRows(
+        AliasEntry.objects.filter(canonical=group).values_list("id", flat=True).first(),
+        member,
+        GroupNameSchema.objects.filter(group_name=group).values_list("id", flat=True).first(),
+    )
+
+
+def store_history(category: str, name: str, *, limit: int = 30) -> list[AuditEvent]:
+    """The audit events of one store entry (services.ALIASES, FAMILIES or SCHEMAS), newest first."""
+    return list(AuditEvent.objects.filter(category=category, model_name=name).order_by("-id")[:limit])

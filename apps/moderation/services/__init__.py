@@ -10,11 +10,17 @@ from apps.moderation.services.enqueue import (
     ProposedBatch,
     change_enqueue,
     changes_propose_batch,
+    proposal_payload,
     validate_name,
 )
 from apps.moderation.services.purge import PurgeFilter, changes_purge
 from apps.moderation.services.review import ReviewResult, changes_review
-from apps.moderation.services.text import group_common_fields_propose, name_exception_propose
+from apps.moderation.services.text import (
+    group_batch_title,
+    group_common_fields_proposals,
+    group_common_fields_propose,
+    name_exception_propose,
+)
 
 __all__ = [
     "ApplyReport",
@@ -30,7 +36,10 @@ __all__ = [
     "changes_propose_batch",
     "changes_purge",
     "changes_review",
+    "group_batch_title",
+    "group_common_fields_proposals",
     "group_common_fields_propose",
     "name_exception_propose",
+    "proposal_payload",
     "validate_name",
 ]

@@ -131,6 +131,12 @@ def _change_create(prepared: _Prepared, actor: Actor, batch: ReviewBatch | None 
     return change
 
 
+def proposal_payload(*, proposal: Proposal) -> dict | None:
+    """What the change's payload would be, with the refusals `change_enqueue` would raise; writes
+    nothing (the admin shows it before a proposal is made)."""
+    return _prepare(proposal).payload
+
+
 def change_enqueue(*, proposal: Proposal, actor: Actor) -> PendingChange:
     """Queue a create, update or delete of one record; nothing live changes.
 

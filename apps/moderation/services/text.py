@@ -29,16 +29,10 @@ def group_batch_title(group: str, fields) -> str:
     return title if len(title) <= TITLE_LENGTH else f"{title[: TITLE_LENGTH - 1]}…"
 
 
-def group_common_fields_propose(
-    *, group: str, fields: dict, actor: Actor, origin: str = "api-v2", title: str | None = None
-) -> ProposedBatch:
-    """Propose `fields` (of COMMON_FIELDS, values replacing the old ones) for every canonical
-    member of `group`, as one proposed batch: one pending update per member, in file order.
-
-    404 when no record is in the group (or none without a backend prefix); 400 when `fields` is
-    empty. A member's payload is its live record with the fields replaced (text writes then add
-    the style and size tags, as for any text update).
-    """
+def group_common_fields_proposals(*, group: str, fields: dict, origin: str = "api-v2") -> list[Proposal]:
+    """One update per canonical member of `group` (file order): its live record with `fields`
+    (of COMMON_FIELDS) replacing the old values. 404 when no record is in the group (or none
+    without a backend prefix); 400 when `fields` is empty. Writes nothing."""
     members = group_members(group)
     if not members:
         raise NotFound(f"No models found in group '{group}'")
@@ -51,7 +45,7 @@ def group_common_fields_propose(
     if unknown:
         raise ApplicationError(f"Not a field a group's members share: {unknown}", status=422)
     records = {r.name: r for r in ModelRecord.objects.filter(category=TEXT.value, name__in=names)}
-    proposals = [
+    return [
         Proposal(
             category=TEXT,
             operation=Op.UPDATE,
@@ -63,6 +57,16 @@ def group_common_fields_propose(
         )
         for name in names
     ]
+
+
+def group_common_fields_propose(
+    *, group: str, fields: dict, actor: Actor, origin: str = "api-v2", title: str | None = None
+) -> ProposedBatch:
+    """Propose `fields` for every canonical member of `group` as one proposed batch (titled after
+    the group unless `title` is given): one pending update per member, each against the member's
+    current version. Refuses what `group_common_fields_proposals` and `change_enqueue` refuse. A
+    payload is validated as any text update (text writes add the style and size tags)."""
+    proposals = group_common_fields_proposals(group=group, fields=fields, origin=origin)
     return changes_propose_batch(
         proposals=proposals, title=title or group_batch_title(group, fields), actor=actor
     )
