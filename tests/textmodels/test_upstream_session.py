@@ -140,3 +140,36 @@ def test_upstreams_session_gets_upstreams_answers(catalog, client, horde, grants
         if (response.status_code, body) != (status, expected):
             mismatches.append((label, status, expected, response.status_code, body))
     assert mismatches == []
+
+
+def test_every_text_route_is_documented(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    t = "/api/model_references/v2/text_generation"
+    operations = {
+        "parse_name": {"get"},
+        "compose_name": {"post"},
+        "distinct_baselines": {"get"},
+        "groups": {"get"},
+        "group": {"get"},
+        "groups/summary": {"get"},
+        "groups/health": {"get"},
+        "group/common_fields": {"put"},
+        "group/name_schema": {"get", "put", "delete"},
+        "{model_name}/name_exception": {"put"},
+        "aliases": {"get"},
+        "aliases/{canonical}": {"get", "put", "delete"},
+        "aliases/{canonical}/add": {"post"},
+        "aliases/{canonical}/remove": {"post"},
+        "families": {"get"},
+        "families/detect": {"get"},
+        "families/{family_name}": {"get", "put", "delete"},
+        "families/{family_name}/add": {"post"},
+        "families/{family_name}/remove": {"post"},
+    }
+    assert {route: set(paths[f"{t}/{route}"]) for route in operations} == operations
+    assert sum(len(methods) for methods in operations.values()) == 25  # upstream 8.6.2's operations
+    put = paths[f"{t}/group/common_fields"]["put"]
+    assert put["responses"]["202"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/BatchUpdateResponse"
+    }
+    assert "CommonFieldsUpdateRequest" in str(put["requestBody"])

@@ -41,7 +41,6 @@ class ReviewBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "title",
-        "state",
         "approved_username",
         "approved_at",
         "applied_at",
@@ -49,6 +48,7 @@ class ReviewBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "waiting_count",
         "applied_count",
         "rejected_count",
+        "state",
     )
     list_display_links = ("id", "title")
     search_fields = ("title", "approved_username")

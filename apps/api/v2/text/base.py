@@ -8,6 +8,7 @@ the others. The stores (aliases, families, naming schemas) exist on a PRIMARY on
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -96,4 +97,6 @@ class TextApi(GuardedWritesMixin, APIView):
         return Actor(origin="api-v2", id=user.user_id, name=user.username)
 
     def openapi_operation(self, method: str) -> Operation:
-        return Operation(tags=TAGS)
+        """`v2_text_utils_<view>_<method>`: `AliasApi` GET -> `v2_text_utils_alias_get` (unique per route)."""
+        view = re.sub(r"(?<!^)(?=[A-Z])", "_", type(self).__name__.removesuffix("Api")).lower()
+        return Operation(operation_id=f"v2_text_utils_{view}_{method}", tags=TAGS)

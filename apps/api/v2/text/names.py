@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.api.schema import Operation
 from apps.api.serializers import ErrorSerializer
 from apps.api.v2.text import serializers as shapes
 from apps.api.v2.text.base import TAGS, TextApi, required_query
@@ -29,6 +30,9 @@ class ParseNameApi(TextApi):
 
 class ComposeNameApi(APIView):
     """A POST anyone may call: it writes nothing."""
+
+    def openapi_operation(self, method: str) -> Operation:
+        return Operation(operation_id=f"v2_text_utils_compose_name_{method}", tags=TAGS)
 
     @extend_schema(
         summary="Compose a model name from its parts and check whether it exists",

@@ -3,6 +3,7 @@ domain values of apps/textmodels (groups.py, selectors.py) and documented as Ope
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.textmodels.groups import GUIDANCE_STATUSES
@@ -107,7 +108,8 @@ class GroupMemberSerializer(serializers.Serializer):
     class Meta:
         ref_name = "GroupMemberInfo"
 
-    def get_guidance(self, member) -> GuidanceSerializer | None:
+    @extend_schema_field(GuidanceSerializer(allow_null=True))
+    def get_guidance(self, member) -> dict | None:
         return None if member.is_backend_duplicate else GuidanceSerializer(member).data
 
 
