@@ -7,10 +7,16 @@ Canonical and family names in the path may contain "/" (upstream's cannot); the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from pydantic import BaseModel
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from apps.api.params import query_int
+from apps.api.schema import Operation
 from apps.api.serializers import WRITE_ERRORS, ErrorSerializer
 from apps.api.v2.text import serializers as shapes
 from apps.api.v2.text.base import TAGS, TextApi, collected, stored_name
@@ -85,39 +91,6 @@ class AliasApi(TextApi):
         return Response(status=204)
 
 
-class AliasAddApi(TextApi):
-    http_method_names = ["post", "options"]
-
-    def write_inputs(self, request, method, kwargs):
-        return _path_and_body(request, kwargs, "canonical", AliasRequest)
-
-    @extend_schema(
-        summary="Add an alias to a canonical group",
-        tags=TAGS,
-        request=AliasRequest,
-        responses={200: shapes.AliasEntrySerializer, **WRITE_ERRORS},
-    )
-    def post(self, request, canonical: str):
-        _, body = self.inputs
-        self.require_store("alias")
-        entry = services.alias_add(canonical=canonical, alias=body.alias, actor=self.actor())
-        return Response(shapes.AliasEntrySerializer(entry).data)
-
-
-class AliasRemoveApi(AliasAddApi):
-    @extend_schema(
-        summary="Remove an alias from a canonical group",
-        tags=TAGS,
-        request=AliasRequest,
-        responses={200: shapes.AliasEntrySerializer, **WRITE_ERRORS},
-    )
-    def post(self, request, canonical: str):
-        _, body = self.inputs
-        self.require_store("alias")
-        entry = services.alias_remove(canonical=canonical, alias=body.alias, actor=self.actor())
-        return Response(shapes.AliasEntrySerializer(entry).data)
-
-
 # --- families -----------------------------------------------------------------------------------
 
 
@@ -182,34 +155,80 @@ class FamilyApi(TextApi):
         return Response(status=204)
 
 
-class FamilyAddApi(TextApi):
+# --- one member in or out: an alias of an entry, a group of a family ------------------------------
+
+
+@dataclass(frozen=True)
+class MemberEdit:
+    kind: str  # the store, for its 503 on a REPLICA
+    key: str  # the path's name
+    body: type[BaseModel]
+    write: Callable  # (name in the path, body, actor) -> the entry after the change
+    shape: type[serializers.Serializer]
+    summary: str
+
+
+MEMBER_EDITS = {
+    "alias_add": MemberEdit(
+        "alias",
+        "canonical",
+        AliasRequest,
+        lambda name, body, actor: services.alias_add(canonical=name, alias=body.alias, actor=actor),
+        shapes.AliasEntrySerializer,
+        "Add an alias to a canonical group",
+    ),
+    "alias_remove": MemberEdit(
+        "alias",
+        "canonical",
+        AliasRequest,
+        lambda name, body, actor: services.alias_remove(canonical=name, alias=body.alias, actor=actor),
+        shapes.AliasEntrySerializer,
+        "Remove an alias from a canonical group",
+    ),
+    "family_add": MemberEdit(
+        "family",
+        "family_name",
+        FamilyMemberRequest,
+        lambda name, body, actor: services.family_member_add(name=name, group=body.group_name, actor=actor),
+        shapes.FamilySerializer,
+        "Add a group to a family",
+    ),
+    "family_remove": MemberEdit(
+        "family",
+        "family_name",
+        FamilyMemberRequest,
+        lambda name, body, actor: services.family_member_remove(
+            name=name, group=body.group_name, actor=actor
+        ),
+        shapes.FamilySerializer,
+        "Remove a group from a family",
+    ),
+}
+
+
+class StoreMemberApi(TextApi):
+    """`POST aliases/{canonical}/add|remove`, `POST families/{family_name}/add|remove`: one view,
+    mounted per route with `as_view(edit=...)` (a key of MEMBER_EDITS)."""
+
     http_method_names = ["post", "options"]
+    edit = ""
 
     def write_inputs(self, request, method, kwargs):
-        return _path_and_body(request, kwargs, "family_name", FamilyMemberRequest)
+        edit = MEMBER_EDITS[self.edit]
+        return _path_and_body(request, kwargs, edit.key, edit.body)
 
-    @extend_schema(
-        summary="Add a group to a family",
-        tags=TAGS,
-        request=FamilyMemberRequest,
-        responses={200: shapes.FamilySerializer, **WRITE_ERRORS},
-    )
-    def post(self, request, family_name: str):
+    def post(self, request, **kwargs):
+        edit = MEMBER_EDITS[self.edit]
         _, body = self.inputs
-        self.require_store("family")
-        family = services.family_member_add(name=family_name, group=body.group_name, actor=self.actor())
-        return Response(shapes.FamilySerializer(family).data)
+        self.require_store(edit.kind)
+        return Response(edit.shape(edit.write(kwargs[edit.key], body, self.actor())).data)
 
-
-class FamilyRemoveApi(FamilyAddApi):
-    @extend_schema(
-        summary="Remove a group from a family",
-        tags=TAGS,
-        request=FamilyMemberRequest,
-        responses={200: shapes.FamilySerializer, **WRITE_ERRORS},
-    )
-    def post(self, request, family_name: str):
-        _, body = self.inputs
-        self.require_store("family")
-        family = services.family_member_remove(name=family_name, group=body.group_name, actor=self.actor())
-        return Response(shapes.FamilySerializer(family).data)
+    def openapi_operation(self, method: str) -> Operation:
+        edit = MEMBER_EDITS[self.edit]
+        return Operation(
+            operation_id=f"v2_text_utils_{self.edit}_{method}",
+            summary=edit.summary,
+            request=edit.body,
+            responses={200: edit.shape, **WRITE_ERRORS},
+            tags=TAGS,
+        )

@@ -9,6 +9,10 @@ from apps.api.v2.text import groups, names, stores
 T = "text_generation"
 
 
+def _member(edit: str):
+    return stores.StoreMemberApi.as_view(edit=edit)
+
+
 def text_urls() -> list:
     return [
         path(f"{T}/parse_name", names.ParseNameApi.as_view(), name="v2-text-parse-name"),
@@ -21,22 +25,14 @@ def text_urls() -> list:
         path(f"{T}/group/common_fields", groups.CommonFieldsApi.as_view(), name="v2-text-common-fields"),
         path(f"{T}/group/name_schema", groups.NameSchemaApi.as_view(), name="v2-text-name-schema"),
         path(f"{T}/aliases", stores.AliasesApi.as_view(), name="v2-text-aliases"),
-        path(f"{T}/aliases/<path:canonical>/add", stores.AliasAddApi.as_view(), name="v2-text-alias-add"),
-        path(
-            f"{T}/aliases/<path:canonical>/remove",
-            stores.AliasRemoveApi.as_view(),
-            name="v2-text-alias-remove",
-        ),
+        path(f"{T}/aliases/<path:canonical>/add", _member("alias_add"), name="v2-text-alias-add"),
+        path(f"{T}/aliases/<path:canonical>/remove", _member("alias_remove"), name="v2-text-alias-remove"),
         path(f"{T}/aliases/<path:canonical>", stores.AliasApi.as_view(), name="v2-text-alias"),
         path(f"{T}/families", stores.FamiliesApi.as_view(), name="v2-text-families"),
         path(f"{T}/families/detect", stores.FamiliesDetectApi.as_view(), name="v2-text-families-detect"),
+        path(f"{T}/families/<path:family_name>/add", _member("family_add"), name="v2-text-family-add"),
         path(
-            f"{T}/families/<path:family_name>/add", stores.FamilyAddApi.as_view(), name="v2-text-family-add"
-        ),
-        path(
-            f"{T}/families/<path:family_name>/remove",
-            stores.FamilyRemoveApi.as_view(),
-            name="v2-text-family-remove",
+            f"{T}/families/<path:family_name>/remove", _member("family_remove"), name="v2-text-family-remove"
         ),
         path(f"{T}/families/<path:family_name>", stores.FamilyApi.as_view(), name="v2-text-family"),
     ]
