@@ -13,7 +13,14 @@ from django.db import transaction
 from apps.audit.models import AuditEvent
 from apps.audit.services import Actor
 from apps.catalog.imports import import_references
-from tests.moderation.conftest import anonymous, approver, reader, requestor  # noqa: F401  (fixtures)
+from tests.moderation.conftest import (  # noqa: F401  (fixtures: API clients and admin sessions per persona)
+    anonymous,
+    approver,
+    approver_admin,
+    reader,
+    requestor,
+    requestor_admin,
+)
 
 V2 = "/api/model_references/v2"
 T = f"{V2}/text_generation"

@@ -4,13 +4,10 @@ editors (which write through the services: audited, refusals on the form)."""
 
 from __future__ import annotations
 
-import pytest
-
 from apps.audit.models import AuditEvent
 from apps.moderation.models import PendingChange, ReviewBatch
 from apps.textmodels.models import AliasEntry, Family
-from tests.fake_horde import APPROVER, REQUESTOR
-from tests.moderation.conftest import admin_signed_in
+from tests.fake_horde import REQUESTOR
 from tests.moderation.desk import body, messages_of, section, text
 from tests.textmodels import realdata
 
@@ -18,16 +15,6 @@ GROUPS = "/admin/textmodels/textmodelgroup/"
 GROUP = f"{GROUPS}group/"
 PROPOSE = f"{GROUPS}group/propose/"
 BATCHES = "/admin/moderation/reviewbatch/"
-
-
-@pytest.fixture
-def requestor_admin(horde, grants):
-    return admin_signed_in(REQUESTOR.apikey)
-
-
-@pytest.fixture
-def approver_admin(horde, grants):
-    return admin_signed_in(APPROVER.apikey)
 
 
 def row(response, group: str) -> str:
