@@ -1,13 +1,14 @@
-"""What the text-model group routes compute from the records of a group. Pure functions: the
-records come in as `(name, data)` pairs in file order (selectors.py reads them), the stores'
-answers as plain values; the results are dataclasses the API's serializers and the admin render.
+"""What the text-model group page computes from the records of one group, and the name
+utilities (compose, baselines). Pure functions: the records come in as `(name, data)` pairs in
+file order (selectors.py reads them), the stores' answers as plain values; the results are
+dataclasses the API's serializers and the admin render. The overviews of all groups (health,
+summary, family suggestions) are in overview.py.
 
 The rules are upstream's (docs: ../shared/docs/upstream-behaviour.md §5, §13):
 - a group's members are the records whose stored `text_model_group` is the group's name; names
   with a backend prefix are backend duplicates (v2 stores none), the others canonical;
 - `common_fields`: the fields of COMMON_FIELDS every canonical member has with one equal,
-  non-null value;
-- health: a singleton group, different baselines or NSFW flags, missing baselines or descriptions.
+  non-null value.
 """
 
 from __future__ import annotations
