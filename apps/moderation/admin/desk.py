@@ -39,7 +39,7 @@ def diff_rows(category: Category, field_diffs: list[FieldDiff]) -> list[dict]:
 def review_rows(changes: list[PendingChange]) -> list[dict]:
     """What the approve and reject pages show per selected change: its diff against the live
     record (as table rows) and a one-line summary (the fields it changes, critical or not)."""
-    diffs = selectors.change_diffs(changes)
+    diffs = {change.pk: found for change, found in selectors.proposed_diffs(changes)}
     rows = []
     for change in changes:
         found = diffs.get(change.pk)

@@ -23,11 +23,12 @@ from apps.catalog.formats.text_writes import (
 from apps.catalog.models import ModelRecord
 from apps.core import clock
 from apps.core.errors import ApplicationError, NotFound
-from apps.moderation.models import PendingChange
+from apps.moderation.models import PendingChange, ReviewBatch
 from apps.moderation.services.common import queue_event
 
 Op = PendingChange.Operation
 _INVALID_NAME = re.compile(r"[\x00-\x1f\x7f\\]")
+TITLE_LENGTH = ReviewBatch._meta.get_field("title").max_length
 
 
 class PayloadInvalid(ApplicationError):
@@ -61,22 +62,20 @@ def validate_name(name: object) -> str:
 
 @dataclass(frozen=True)
 class CheckedProposal:
-    """A proposal that passed every check: the record it is about and the payload to queue."""
+    """A proposal that passed every check: what its change row will hold, and the live record it
+    was checked against (None for a create)."""
 
     proposal: Proposal
     name: str
-    current: ModelRecord | None  # the live record (None for a create)
-    payload: dict | None  # as it will be stored: normalized; for a delete, the record's snapshot
-
-    @property
-    def base_version(self) -> int | None:
-        return self.current.version if self.current is not None else None
+    payload: dict | None  # normalized; for a delete, the record's snapshot
+    base_version: int | None
+    current: ModelRecord | None = None
 
 
 def change_check(*, proposal: Proposal) -> CheckedProposal:
-    """Every check `change_enqueue` makes, in upstream's order, and writes nothing: name rules
-    (422), text backend prefix (400), payload (422), create of an existing record (409), update or
-    delete of a missing one (404). The admin shows the result for review before queueing it."""
+    """Upstream's checks, in its order, writing nothing: name rules (422), text backend prefix
+    (400), payload (422), create of an existing record (409), update or delete of a missing one
+    (404). The admin shows the result as a diff before a proposal is queued."""
     category, name = proposal.category, validate_name(proposal.name)
     if category == Category.TEXT_GENERATION and (message := backend_prefix_message(name)):
         raise ApplicationError(message, status=400)
@@ -89,50 +88,96 @@ def change_check(*, proposal: Proposal) -> CheckedProposal:
     _check_existence(proposal, current)
     if proposal.operation == Op.DELETE:
         payload = _snapshot(category, current, proposal.payload_format)
-    return CheckedProposal(proposal, name, current, payload)
+    return CheckedProposal(proposal, name, payload, current.version if current is not None else None, current)
+
+
+def _change_create(
+    prepared: CheckedProposal, actor: Actor, batch: ReviewBatch | None = None
+) -> PendingChange:
+    """The change row and its "enqueue" audit event; inside the caller's transaction."""
+    proposal, now = prepared.proposal, clock.now()
+    metadata = proposal.request_metadata
+    if batch is not None:
+        metadata = {**(metadata or {}), "batch_id": str(batch.pk)}
+    change = PendingChange.objects.create(
+        category=proposal.category.value,
+        model_name=prepared.name,
+        operation=proposal.operation,
+        payload=prepared.payload,
+        payload_format=proposal.payload_format,
+        base_version=prepared.base_version,
+        origin=proposal.origin,
+        requested_by=actor.id,
+        requested_username=actor.name,
+        requested_at=now,
+        updated_at=now,
+        notes=proposal.notes,
+        batch=batch,
+        batch_title=batch.title if batch is not None else None,
+        request_metadata=metadata,
+        related_models=backend_variants(prepared.name)
+        if proposal.category == Category.TEXT_GENERATION
+        else None,
+    )
+    in_batch = {"batch_id": batch.pk, "batch_title": batch.title} if batch is not None else {}
+    audit_events_save(
+        [
+            queue_event(
+                change,
+                actor,
+                operation=change.operation,
+                category=change.category,
+                model=change.model_name,
+                action="enqueue",
+                **in_batch,
+            )
+        ]
+    )
+    return change
+
+
+def proposal_payload(*, proposal: Proposal) -> dict | None:
+    """What the change's payload would be, with the refusals `change_enqueue` would raise; writes
+    nothing (the admin shows it before a proposal is made)."""
+    return change_check(proposal=proposal).payload
 
 
 def change_enqueue(*, proposal: Proposal, actor: Actor) -> PendingChange:
     """Queue a create, update or delete of one record; nothing live changes.
 
-    Checks as `change_check`. The change keeps the record's current `version` as its
+    Refuses what `change_check` refuses. The change keeps the record's current `version` as its
     `base_version`, so applying it after someone else changed the record is refused. Duplicate
     proposals are accepted (the second one conflicts at apply). Writes the change and its
     "enqueue" audit event in one transaction.
     """
-    checked = change_check(proposal=proposal)
-    category, name, current, payload = proposal.category, checked.name, checked.current, checked.payload
+    prepared = change_check(proposal=proposal)
+    with transaction.atomic():
+        return _change_create(prepared, actor)
+
+
+@dataclass(frozen=True)
+class ProposedBatch:
+    batch: ReviewBatch
+    changes: list[PendingChange]
+
+
+def changes_propose_batch(*, proposals: list[Proposal], title: str, actor: Actor) -> ProposedBatch:
+    """Queue several changes as one proposed batch titled `title` (all or none: the first refusal
+    of `change_check` is raised and nothing is written). The changes are pending, each with its base
+    version; the desk shows them together, and approving the batch approves them in it
+    (services/review.py). Each change's `request_metadata` names the batch."""
+    title = (title or "").strip()[:TITLE_LENGTH]
+    if not title:
+        raise ApplicationError("batch_title must not be blank.", status=422)
+    if not proposals:
+        raise ApplicationError("Provide at least one change to propose.", status=422)
+    prepared = [change_check(proposal=p) for p in proposals]
     now = clock.now()
     with transaction.atomic():
-        change = PendingChange.objects.create(
-            category=category.value,
-            model_name=name,
-            operation=proposal.operation,
-            payload=payload,
-            payload_format=proposal.payload_format,
-            base_version=current.version if current is not None else None,
-            origin=proposal.origin,
-            requested_by=actor.id,
-            requested_username=actor.name,
-            requested_at=now,
-            updated_at=now,
-            notes=proposal.notes,
-            request_metadata=proposal.request_metadata,
-            related_models=backend_variants(name) if category == Category.TEXT_GENERATION else None,
+        batch = ReviewBatch.objects.create(
+            title=title, proposed_by=actor.id, proposed_username=actor.name, proposed_at=now, created_at=now
         )
-        audit_events_save(
-            [
-                queue_event(
-                    change,
-                    actor,
-                    operation=change.operation,
-                    category=category.value,
-                    model=name,
-                    action="enqueue",
-                )
-            ]
-        )
-    return change
+        return ProposedBatch(batch, [_change_create(p, actor, batch) for p in prepared])
 
 
 def _check_existence(proposal: Proposal, current: ModelRecord | None) -> None:
