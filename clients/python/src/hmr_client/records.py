@@ -1,0 +1,269 @@
+"""Typed records: one pydantic model per category, the server's v2 record shapes.
+
+Tolerant by default: keys a model does not declare are kept (`model_extra`), never an error, so a
+field added on the server never breaks an old worker. Strict mode (`validate_record(...,
+strict=True)`) refuses them. Records are frozen: the manager shares them between callers; use
+`record.model_copy(update={...})` for an edited copy. Importing this module imports pydantic, so
+the manager imports it only when a typed record is first asked for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from hmr_client.categories import CLASSIFICATION, Category
+from hmr_client.errors import StrictModeError
+
+
+class _Record(BaseModel):
+    # defer_build: a model's validator is built when it first validates, so categories that are
+    # never read (or empty) cost nothing at start.
+    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True, defer_build=True)
+
+
+class DownloadRecord(_Record):
+    file_name: str
+    file_url: str
+    sha256sum: str = "FIXME"
+    content_hash: str | None = None
+    file_purpose: str | None = None
+    known_slow_download: bool | None = None
+    size_bytes: int | None = None
+
+
+class ModelConfig(_Record):
+    download: list[DownloadRecord] = Field(default_factory=list)
+    embedded_component_hashes: dict[str, str] | None = None
+
+
+class RecordMetadata(_Record):
+    schema_version: str = "2.0.0"
+    created_at: int | None = None
+    updated_at: int | None = None
+    created_by: str | None = None
+    updated_by: str | None = None
+
+
+class ModelClassification(_Record):
+    domain: str
+    purpose: str
+
+
+class FinetuneSeries(_Record):
+    name: str
+    version: str | None = None
+    author: str | None = None
+    description: str | None = None
+    homepage: str | None = None
+
+
+def _classification(category: Category) -> Any:
+    """The default `model_classification` of the category's records (built when first needed:
+    building a model instance at import would build its validator at import too)."""
+    domain, purpose = CLASSIFICATION[category]
+    return Field(default_factory=lambda: ModelClassification(domain=domain, purpose=purpose))
+
+
+class GenericModelRecord(_Record):
+    record_type: str
+    name: str
+    description: str | None = None
+    version: str | None = None
+    finetune_series: FinetuneSeries | None = None
+    metadata: RecordMetadata = Field(default_factory=RecordMetadata)
+    config: ModelConfig = Field(default_factory=ModelConfig)
+    model_classification: ModelClassification
+    size_on_disk_bytes: int | None = None
+
+
+class ImageGenerationModelRecord(GenericModelRecord):
+    record_type: str = Category.IMAGE_GENERATION.value
+    model_classification: ModelClassification = _classification(Category.IMAGE_GENERATION)
+    baseline: str
+    nsfw: bool
+    inpainting: bool | None = False
+    optimization: str | None = None
+    homepage: str | None = None
+    style: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    showcases: list[str] = Field(default_factory=list)
+    trigger: list[str] = Field(default_factory=list)
+    min_bridge_version: int | None = None
+    requirements: dict[str, Any] | None = None
+
+    @field_validator("tags", "showcases", "trigger", mode="before")
+    @classmethod
+    def _null_is_empty(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+
+class TextGenerationModelRecord(GenericModelRecord):
+    record_type: str = Category.TEXT_GENERATION.value
+    model_classification: ModelClassification = _classification(Category.TEXT_GENERATION)
+    parameters_count: int = Field(alias="parameters")
+    nsfw: bool = False
+    baseline: str | None = None
+    style: str | None = None
+    display_name: str | None = None
+    url: str | None = None
+    tags: list[str] | None = None
+    instruct_format: str | None = None
+    settings: dict[str, Any] | None = None
+    text_model_group: str | None = None
+    name_schema_exception: str | None = None
+
+
+class ControlNetModelRecord(GenericModelRecord):
+    record_type: str = Category.CONTROLNET.value
+    model_classification: ModelClassification = _classification(Category.CONTROLNET)
+    controlnet_style: str | None = None
+
+
+class ControlNetAnnotatorModelRecord(GenericModelRecord):
+    record_type: str = Category.CONTROLNET_ANNOTATOR.value
+    model_classification: ModelClassification = _classification(Category.CONTROLNET_ANNOTATOR)
+    control_types: list[str] = Field(default_factory=list)
+    preprocessors: list[str] = Field(default_factory=list)
+
+
+class ClipModelRecord(GenericModelRecord):
+    record_type: str = Category.CLIP.value
+    model_classification: ModelClassification = _classification(Category.CLIP)
+    pretrained_name: str | None = None
+
+
+class BlipModelRecord(GenericModelRecord):
+    record_type: str = Category.BLIP.value
+    model_classification: ModelClassification = _classification(Category.BLIP)
+
+
+class CodeformerModelRecord(GenericModelRecord):
+    record_type: str = Category.CODEFORMER.value
+    model_classification: ModelClassification = _classification(Category.CODEFORMER)
+
+
+class EsrganModelRecord(GenericModelRecord):
+    record_type: str = Category.ESRGAN.value
+    model_classification: ModelClassification = _classification(Category.ESRGAN)
+
+
+class GfpganModelRecord(GenericModelRecord):
+    record_type: str = Category.GFPGAN.value
+    model_classification: ModelClassification = _classification(Category.GFPGAN)
+
+
+class SafetyCheckerModelRecord(GenericModelRecord):
+    record_type: str = Category.SAFETY_CHECKER.value
+    model_classification: ModelClassification = _classification(Category.SAFETY_CHECKER)
+
+
+class MiscellaneousModelRecord(GenericModelRecord):
+    record_type: str = Category.MISCELLANEOUS.value
+    model_classification: ModelClassification = _classification(Category.MISCELLANEOUS)
+
+
+class _MediaGeneration(GenericModelRecord):
+    baseline: str | None = None
+    nsfw: bool = False
+    tags: list[str] | None = None
+
+
+class VideoGenerationModelRecord(_MediaGeneration):
+    record_type: str = Category.VIDEO_GENERATION.value
+    model_classification: ModelClassification = _classification(Category.VIDEO_GENERATION)
+
+
+class AudioGenerationModelRecord(_MediaGeneration):
+    record_type: str = Category.AUDIO_GENERATION.value
+    model_classification: ModelClassification = _classification(Category.AUDIO_GENERATION)
+
+
+class _Patch(_MediaGeneration):
+    trigger: list[str] | None = None
+    homepage: str | None = None
+    showcases: list[str] | None = None
+
+
+class LoraModelRecord(_Patch):
+    record_type: str = Category.LORA.value
+    model_classification: ModelClassification = _classification(Category.LORA)
+
+
+class TiModelRecord(_Patch):
+    record_type: str = Category.TI.value
+    model_classification: ModelClassification = _classification(Category.TI)
+
+
+RECORD_TYPES: dict[Category, type[GenericModelRecord]] = {
+    Category.BLIP: BlipModelRecord,
+    Category.CLIP: ClipModelRecord,
+    Category.CODEFORMER: CodeformerModelRecord,
+    Category.CONTROLNET: ControlNetModelRecord,
+    Category.CONTROLNET_ANNOTATOR: ControlNetAnnotatorModelRecord,
+    Category.ESRGAN: EsrganModelRecord,
+    Category.GFPGAN: GfpganModelRecord,
+    Category.SAFETY_CHECKER: SafetyCheckerModelRecord,
+    Category.IMAGE_GENERATION: ImageGenerationModelRecord,
+    Category.TEXT_GENERATION: TextGenerationModelRecord,
+    Category.VIDEO_GENERATION: VideoGenerationModelRecord,
+    Category.AUDIO_GENERATION: AudioGenerationModelRecord,
+    Category.MISCELLANEOUS: MiscellaneousModelRecord,
+    Category.LORA: LoraModelRecord,
+    Category.TI: TiModelRecord,
+}
+
+
+class CategoryMetadata(BaseModel):
+    """`GET /v2/metadata/{category}`: when and how a category last changed on the server."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
+
+    category: str
+    last_updated: int | None = None
+    last_operation_type: str | None = None
+    last_operation_model: str | None = None
+    total_creates: int = 0
+    total_updates: int = 0
+    total_deletes: int = 0
+    total_models: int = 0
+    initialization_time: int | None = None
+    last_successful_operation: int | None = None
+    error_count: int = 0
+    metadata_schema_version: str | None = None
+    backend_type: str | None = None
+
+
+def unknown_keys(model: BaseModel, path: str = "") -> list[str]:
+    """Dotted paths of every key `model` (and the models inside it) did not declare."""
+    found = [f"{path}{key}" for key in model.model_extra or {}]
+    for field in type(model).model_fields:
+        value = getattr(model, field)
+        if isinstance(value, BaseModel):
+            found += unknown_keys(value, f"{path}{field}.")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    found += unknown_keys(item, f"{path}{field}[{index}].")
+    return found
+
+
+def validate_record(category: Category, name: str, data: Any, *, strict: bool) -> GenericModelRecord:
+    """The typed record of `data`. Raises ValidationError (tolerant) or StrictModeError (strict)."""
+    record_type = RECORD_TYPES[category]
+    if not strict:
+        return record_type.model_validate(data)
+    try:
+        record = record_type.model_validate(data)
+    except ValidationError as error:
+        raise StrictModeError(category.value, name, [_describe(e) for e in error.errors()]) from error
+    extra = unknown_keys(record)
+    if extra:
+        raise StrictModeError(category.value, name, [f"unknown key {key!r}" for key in extra])
+    return record
+
+
+def _describe(error: Any) -> str:
+    location = ".".join(str(part) for part in error["loc"])
+    return f"{location}: {error['msg']}" if location else error["msg"]
