@@ -145,6 +145,11 @@ class Seen:
     status: int
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 64  # concurrent async reads must not overflow the listen backlog
+
+
 class FakeHMR:
     def __init__(self) -> None:
         self.documents = documents()
@@ -175,8 +180,7 @@ class FakeHMR:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api"

@@ -157,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     except (HMRClientError, ValueError) as error:
         print(f"hmr-client: {error}", file=sys.stderr)
         return 1
+    finally:
+        ModelReferenceManager.reset()  # the command's own manager, gone with the command
     if output:
         print(output)
     return 0
