@@ -9,9 +9,9 @@ the manager imports it only when a typed record is first asked for.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from hmr_client.categories import CLASSIFICATION, Category
 from hmr_client.errors import StrictModeError
@@ -59,14 +59,10 @@ class FinetuneSeries(_Record):
     homepage: str | None = None
 
 
-def _classification(category: Category) -> Any:
-    """The default `model_classification` of the category's records (built when first needed:
-    building a model instance at import would build its validator at import too)."""
-    domain, purpose = CLASSIFICATION[category]
-    return Field(default_factory=lambda: ModelClassification(domain=domain, purpose=purpose))
-
-
 class GenericModelRecord(_Record):
+    # The category of a subclass's records: the default of `record_type` and `model_classification`.
+    CATEGORY: ClassVar[Category | None] = None
+
     record_type: str
     name: str
     description: str | None = None
@@ -77,10 +73,23 @@ class GenericModelRecord(_Record):
     model_classification: ModelClassification
     size_on_disk_bytes: int | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _category_defaults(cls, data: Any) -> Any:
+        if cls.CATEGORY is None or not isinstance(data, dict):
+            return data
+        if "record_type" in data and "model_classification" in data:  # as the server sends records
+            return data
+        domain, purpose = CLASSIFICATION[cls.CATEGORY]
+        defaults = {
+            "record_type": cls.CATEGORY.value,
+            "model_classification": {"domain": domain, "purpose": purpose},
+        }
+        return {**defaults, **data}
+
 
 class ImageGenerationModelRecord(GenericModelRecord):
-    record_type: str = Category.IMAGE_GENERATION.value
-    model_classification: ModelClassification = _classification(Category.IMAGE_GENERATION)
+    CATEGORY = Category.IMAGE_GENERATION
     baseline: str
     nsfw: bool
     inpainting: bool | None = False
@@ -100,8 +109,7 @@ class ImageGenerationModelRecord(GenericModelRecord):
 
 
 class TextGenerationModelRecord(GenericModelRecord):
-    record_type: str = Category.TEXT_GENERATION.value
-    model_classification: ModelClassification = _classification(Category.TEXT_GENERATION)
+    CATEGORY = Category.TEXT_GENERATION
     parameters_count: int = Field(alias="parameters")
     nsfw: bool = False
     baseline: str | None = None
@@ -116,52 +124,43 @@ class TextGenerationModelRecord(GenericModelRecord):
 
 
 class ControlNetModelRecord(GenericModelRecord):
-    record_type: str = Category.CONTROLNET.value
-    model_classification: ModelClassification = _classification(Category.CONTROLNET)
+    CATEGORY = Category.CONTROLNET
     controlnet_style: str | None = None
 
 
 class ControlNetAnnotatorModelRecord(GenericModelRecord):
-    record_type: str = Category.CONTROLNET_ANNOTATOR.value
-    model_classification: ModelClassification = _classification(Category.CONTROLNET_ANNOTATOR)
+    CATEGORY = Category.CONTROLNET_ANNOTATOR
     control_types: list[str] = Field(default_factory=list)
     preprocessors: list[str] = Field(default_factory=list)
 
 
 class ClipModelRecord(GenericModelRecord):
-    record_type: str = Category.CLIP.value
-    model_classification: ModelClassification = _classification(Category.CLIP)
+    CATEGORY = Category.CLIP
     pretrained_name: str | None = None
 
 
 class BlipModelRecord(GenericModelRecord):
-    record_type: str = Category.BLIP.value
-    model_classification: ModelClassification = _classification(Category.BLIP)
+    CATEGORY = Category.BLIP
 
 
 class CodeformerModelRecord(GenericModelRecord):
-    record_type: str = Category.CODEFORMER.value
-    model_classification: ModelClassification = _classification(Category.CODEFORMER)
+    CATEGORY = Category.CODEFORMER
 
 
 class EsrganModelRecord(GenericModelRecord):
-    record_type: str = Category.ESRGAN.value
-    model_classification: ModelClassification = _classification(Category.ESRGAN)
+    CATEGORY = Category.ESRGAN
 
 
 class GfpganModelRecord(GenericModelRecord):
-    record_type: str = Category.GFPGAN.value
-    model_classification: ModelClassification = _classification(Category.GFPGAN)
+    CATEGORY = Category.GFPGAN
 
 
 class SafetyCheckerModelRecord(GenericModelRecord):
-    record_type: str = Category.SAFETY_CHECKER.value
-    model_classification: ModelClassification = _classification(Category.SAFETY_CHECKER)
+    CATEGORY = Category.SAFETY_CHECKER
 
 
 class MiscellaneousModelRecord(GenericModelRecord):
-    record_type: str = Category.MISCELLANEOUS.value
-    model_classification: ModelClassification = _classification(Category.MISCELLANEOUS)
+    CATEGORY = Category.MISCELLANEOUS
 
 
 class _MediaGeneration(GenericModelRecord):
@@ -171,13 +170,11 @@ class _MediaGeneration(GenericModelRecord):
 
 
 class VideoGenerationModelRecord(_MediaGeneration):
-    record_type: str = Category.VIDEO_GENERATION.value
-    model_classification: ModelClassification = _classification(Category.VIDEO_GENERATION)
+    CATEGORY = Category.VIDEO_GENERATION
 
 
 class AudioGenerationModelRecord(_MediaGeneration):
-    record_type: str = Category.AUDIO_GENERATION.value
-    model_classification: ModelClassification = _classification(Category.AUDIO_GENERATION)
+    CATEGORY = Category.AUDIO_GENERATION
 
 
 class _Patch(_MediaGeneration):
@@ -187,13 +184,11 @@ class _Patch(_MediaGeneration):
 
 
 class LoraModelRecord(_Patch):
-    record_type: str = Category.LORA.value
-    model_classification: ModelClassification = _classification(Category.LORA)
+    CATEGORY = Category.LORA
 
 
 class TiModelRecord(_Patch):
-    record_type: str = Category.TI.value
-    model_classification: ModelClassification = _classification(Category.TI)
+    CATEGORY = Category.TI
 
 
 RECORD_TYPES: dict[Category, type[GenericModelRecord]] = {
