@@ -25,6 +25,7 @@ run: $(STAMP)
 ## Run the whole test suite on PostgreSQL and Redis (started if they are down), browser tests included.
 test: $(STAMP) services chromium
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=hmr_site.settings.test
 	$(BIN)/pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
@@ -42,6 +43,7 @@ bench: $(STAMP) services
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/ruff format --check .
 
 clean:

@@ -5,40 +5,37 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.api.v2 import schemas
+from apps.api.serializers import HeartbeatSerializer, MessageSerializer, ReplicateModeSerializer
 
 WELCOME = "Welcome to the Horde Model Reference API. See `/api/docs` for interactive documentation."
 
 
 class WelcomeApi(APIView):
-    @extend_schema(summary="Welcome", tags=["service"], responses=schemas.message_response)
+    @extend_schema(summary="Welcome", tags=["service"], responses=MessageSerializer)
     def get(self, request):
-        return Response({"message": WELCOME})
+        return Response(MessageSerializer({"message": WELCOME}).data)
 
 
 class HeartbeatApi(APIView):
-    @extend_schema(summary="Liveness", tags=["service"], responses=schemas.heartbeat_response)
+    @extend_schema(summary="Liveness", tags=["service"], responses=HeartbeatSerializer)
     def get(self, request):
-        return Response(
-            {
-                "status": "ok",
-                "ai_horde": {"degraded": False, "consecutive_failures": 0, "seconds_until_retry": None},
-            }
-        )
+        body = {
+            "status": "ok",
+            "ai_horde": {"degraded": False, "consecutive_failures": 0, "seconds_until_retry": None},
+        }
+        return Response(HeartbeatSerializer(body).data)
 
 
 class ReplicateModeApi(APIView):
     @extend_schema(
         summary="PRIMARY or REPLICA, and which format takes writes",
         tags=["service"],
-        responses=schemas.replicate_mode_response,
+        responses=ReplicateModeSerializer,
     )
     def get(self, request):
-        primary = settings.HMR_REPLICATE_MODE == "PRIMARY"
-        return Response(
-            {
-                "replicate_mode": settings.HMR_REPLICATE_MODE,
-                "canonical_format": settings.HMR_CANONICAL_FORMAT,
-                "writable": primary,
-            }
-        )
+        mode = {
+            "replicate_mode": settings.HMR_REPLICATE_MODE,
+            "canonical_format": settings.HMR_CANONICAL_FORMAT,
+            "writable": settings.HMR_REPLICATE_MODE == "PRIMARY",
+        }
+        return Response(ReplicateModeSerializer(mode).data)

@@ -128,6 +128,9 @@ class GuardedWritesMixin:
     write_permission_classes: list = []
 
     def get_permissions(self):
-        if self.request.method in SAFE_METHODS:
+        method = self.request.method
+        if method in SAFE_METHODS:
             return super().get_permissions()
+        if method.lower() not in self.http_method_names or not hasattr(self, method.lower()):
+            return []  # not a method of this route: 405 with `Allow`, whoever asks
         return [permission() for permission in self.write_permission_classes]

@@ -1,4 +1,5 @@
 from django.urls import include, path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
 from apps.api import misc
 
@@ -8,11 +9,6 @@ urlpatterns = [
     path("replicate_mode", misc.ReplicateModeApi.as_view(), name="replicate-mode"),
     path("model_references/v1/", include("apps.api.v1.urls")),
     path("model_references/v2/", include("apps.api.v2.urls")),
-]
-
-from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView  # noqa: E402
-
-urlpatterns += [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="docs"),
 ]

@@ -1,13 +1,15 @@
-"""Rebuilding the catalog from the audit trail, and comparing it with the live records.
+"""Rebuilding records from the audit trail, and comparing them with the live records.
 
 Every record write (imports, queue applies) leaves an event with the record's data before and
 after, so replaying the events in order must give exactly the live records. A difference means a
-write that bypassed the services (or a bug); `manage.py audit_replay --verify` reports it.
+write that bypassed the services (or a bug); `manage.py audit_replay --verify` (hmr_site) feeds
+this module the events and the live records and reports what differs.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from apps.audit.models import AuditEvent
@@ -26,7 +28,13 @@ class ReplayReport:
         return not (self.missing or self.extra or self.different)
 
 
-def replay_states(events) -> dict[tuple[str, str], dict]:
+def record_events():
+    """Every record event (queue steps left out), oldest first, streamed."""
+    events = AuditEvent.objects.exclude(category=AuditEvent.QUEUE_CATEGORY).order_by("id")
+    return events.iterator(chunk_size=2000)
+
+
+def replay_states(events: Iterable[AuditEvent]) -> dict[tuple[str, str], dict]:
     """(category, name) -> record data after applying `events` (ordered by id)."""
     state: dict[tuple[str, str], dict] = {}
     for event in events:
@@ -44,14 +52,18 @@ def replay_states(events) -> dict[tuple[str, str], dict]:
     return state
 
 
-def audit_replay_verify() -> ReplayReport:
-    from apps.catalog.models import ModelRecord
+def replay_compare(events: Iterable[AuditEvent], live: dict[tuple[str, str], dict]) -> ReplayReport:
+    """Replay `events` and compare the result with the `live` records ((category, name) -> data)."""
+    total = 0
 
-    events = AuditEvent.objects.exclude(category=AuditEvent.QUEUE_CATEGORY).order_by("id")
-    report = ReplayReport(events=events.count())
-    rebuilt = replay_states(events.iterator(chunk_size=2000))
-    live = {(c, n): d for c, n, d in ModelRecord.objects.values_list("category", "name", "data")}
-    report.records = len(live)
+    def counted():
+        nonlocal total
+        for event in events:
+            total += 1
+            yield event
+
+    rebuilt = replay_states(counted())
+    report = ReplayReport(events=total, records=len(live))
     for key, data in live.items():
         if key not in rebuilt:
             report.missing.append(key)

@@ -11,10 +11,10 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
-from apps.catalog import rendering
 from apps.catalog.categories import Category
 from apps.catalog.formats import legacy, text_csv, v2
-from apps.catalog.models import CategoryMetadata, DownloadFile, ModelRecord, SourceFormat
+from apps.catalog.formats.render import legacy_export_path
+from apps.catalog.models import CategoryMetadata, DownloadFile, ModelRecord, RecordTag, SourceFormat
 from apps.core import clock
 from apps.core.admin import ReadOnlyAdminMixin, ReadOnlyInline
 
@@ -37,8 +37,6 @@ class TagFilter(admin.SimpleListFilter):
     parameter_name = "tag"
 
     def lookups(self, request, model_admin):
-        from apps.catalog.models import RecordTag
-
         tags = RecordTag.objects.values_list("tag", flat=True).distinct().order_by("tag")[:60]
         return [(t, t) for t in tags]
 
@@ -102,7 +100,7 @@ class ModelRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         category = Category(obj.category)
         if category == Category.TEXT_GENERATION:
             entries = dict(text_csv.db_entries(obj.data))
-        elif rendering.legacy_export_path(category):
+        elif legacy_export_path(category):
             entries = {legacy.legacy_key(obj.data): legacy.legacy_from_data(category, obj.data)}
         else:
             return "-"

@@ -1,11 +1,21 @@
-"""The 15 model reference categories and what each one is: domain, purpose, legacy file, repo."""
+"""The 15 model reference categories and what each one is: domain, purpose, legacy file, repo.
+
+Pure Python (no Django): the format code imports it. Models take their `choices` from
+`enum_choices` (apps/core/fields.py).
+"""
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-from django.db import models
+
+class _Labelled(StrEnum):
+    @property
+    def label(self) -> str:
+        """A human name, as Django's TextChoices would make it: `IMAGE_GENERATION` -> "Image Generation"."""
+        return self.name.replace("_", " ").title()
 
 
-class Category(models.TextChoices):
+class Category(_Labelled):
     # Upstream's MODEL_REFERENCE_CATEGORY order; v1/v2 `model_categories` list them in this order.
     BLIP = "blip"
     CLIP = "clip"
@@ -24,7 +34,7 @@ class Category(models.TextChoices):
     TI = "ti"
 
 
-class Repo(models.TextChoices):
+class Repo(_Labelled):
     IMAGE = "image"
     TEXT = "text"
 
@@ -139,16 +149,9 @@ IGNORED_IMAGE_FILES = frozenset(
 TEXT_DB_FILE = "db.json"
 
 
-def category_info(value: str) -> CategoryInfo:
-    """The descriptor of a category value; raises ValueError for an unknown value."""
-    return CATEGORIES[Category(value)]
-
-
-def parse_category(value: str) -> Category | None:
-    try:
-        return Category(value)
-    except ValueError:
-        return None
+def served_categories() -> list[Category]:
+    """Categories with a v2 document (lora and ti are managed elsewhere)."""
+    return [c for c, info in CATEGORIES.items() if not info.managed_elsewhere]
 
 
 def legacy_categories(repo: Repo | None = None) -> list[CategoryInfo]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -30,18 +29,14 @@ from email.utils import formatdate
 from django.core.cache import caches
 from django.db import transaction
 
-from apps.catalog import rendering, selectors, text_groups
-from apps.catalog.categories import CATEGORIES, Category
-from apps.catalog.models import CategoryMetadata
+from apps.catalog import selectors
+from apps.catalog.categories import Category
+from apps.catalog.formats import render
+from apps.catalog.formats.render import FORMATS
 from apps.catalog.revisions import revisions_publish, watcher
-from apps.core import clock
 
 logger = logging.getLogger(__name__)
 
-V1 = "v1"
-V1_GROUPED = "v1-grouped"  # text_generation?include_group=true
-V2 = "v2"
-FORMATS = (V1, V1_GROUPED, V2)
 REVISION_TTL = 10  # seconds; bounds staleness only when publishing a revision to Redis failed
 DOCUMENT_TTL = 24 * 3600
 REDIS_BACKOFF = 5.0  # seconds to stay off Redis after it failed
@@ -91,26 +86,19 @@ def _document_key(category: str, fmt: str, revision: int) -> str:
     return f"doc:{DOCUMENT_LAYOUT}:{category}:{fmt}:{revision}"
 
 
-def _db_revision(category: str) -> tuple[int, int]:
-    row = CategoryMetadata.objects.filter(category=category).values_list("revision", "last_updated").first()
-    if row is None:
-        return 0, 0
-    return row[0], clock.unix(row[1]) or 0
-
-
 def current_revision(category: Category) -> int:
     revision = watcher.known(category.value)
     if revision is not None:
         return revision
     revision = _cache_call("get", _revision_key(category.value))
     if revision is None:
-        revision, _ = _db_revision(category.value)
+        revision, _ = selectors.category_revision(category)
         _cache_call("add", _revision_key(category.value), revision, REVISION_TTL)
     return revision
 
 
 def category_document(category: Category, fmt: str) -> Document:
-    """The current document of `category` in `fmt` (v1, v1-grouped or v2)."""
+    """The current document of `category` in `fmt` (formats/render.py: V1, V1_GROUPED or V2)."""
     revision = current_revision(category)
     memo = _memo.get((category.value, fmt))
     if memo is not None and memo.revision == revision:
@@ -127,12 +115,12 @@ def _render(category: Category, fmt: str) -> Document:
     """Render from one consistent snapshot: the revision is read before and after the records."""
     for _ in range(5):
         with transaction.atomic():
-            revision, last_updated = _db_revision(category.value)
-            records = selectors.stored_records(category)
-            body = render_body(category, fmt, records)
-            still, _ = _db_revision(category.value)
+            revision, last_updated = selectors.category_revision(category)
+            snapshot = selectors.category_records(category)
+            still, _ = selectors.category_revision(category)
         if still == revision:
             break
+    body = render.document_body(snapshot, fmt)
     digest = hashlib.sha256(body).hexdigest()[:32]
     return Document(
         body=body,
@@ -141,32 +129,14 @@ def _render(category: Category, fmt: str) -> Document:
         last_modified=last_updated,
         last_modified_http=formatdate(last_updated, usegmt=True),
         revision=revision,
-        empty=not records,
+        empty=not snapshot.records,
         blank=body.strip() in (b"", b"{}", b"[]", b"null"),
     )
 
 
-def render_body(category: Category, fmt: str, records: list[rendering.StoredRecord]) -> bytes:
-    """The bytes a document endpoint serves (pure apart from its input records)."""
-    info = CATEGORIES[category]
-    if fmt == V2:
-        document = rendering.v2_document(category, records)
-        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
-    if info.managed_elsewhere:
-        return b"{}"
-    if category == Category.TEXT_GENERATION:
-        if fmt == V1_GROUPED:
-            grouped = text_groups.db_document_with_groups([r.data for r in records])
-            return json.dumps(grouped, ensure_ascii=False, separators=(",", ":")).encode()
-        return rendering.render_text_db(records).encode()
-    if not info.legacy_file:
-        return b""
-    return rendering.render_legacy_category(category, records, selectors.source_profile(category)).encode()
-
-
 def documents_invalidate(categories: list[Category]) -> None:
     """Publish the committed revision of each category (run on commit)."""
-    revisions = {c.value: _db_revision(c.value)[0] for c in categories}
+    revisions = {c.value: selectors.category_revision(c)[0] for c in categories}
     for category, revision in revisions.items():
         _cache_call("set", _revision_key(category), revision, REVISION_TTL)
         for fmt in FORMATS:

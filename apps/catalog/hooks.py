@@ -1,43 +1,42 @@
-"""What happens after a committed change to one or more categories.
+"""Who hears about a committed change to the catalog: an explicit registry, not Django signals.
 
-Services queue `categories_changed` with `transaction.on_commit`; it is the one place that lists
-the side effects of a data change (no signals), so a newcomer finds them all here.
+Services queue `categories_changed(categories)` with `transaction.on_commit`. Higher parts of the
+house subscribe in their `AppConfig.ready()` with `on_categories_changed`, so the catalog never
+imports them; `grep -rn on_categories_changed apps` lists every subscriber. Subscribers run in
+registration order (INSTALLED_APPS order: the catalog's own document refresh first), each
+isolated: one that raises is logged and the others still run. A subscriber must be cheap or
+queue its work (the change is already committed; nothing here can undo it).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from apps.catalog.categories import Category
 
 logger = logging.getLogger(__name__)
 
+Subscriber = Callable[[list[Category]], None]
+_subscribers: dict[str, Subscriber] = {}
+
+
+def on_categories_changed(name: str, subscriber: Subscriber) -> None:
+    """Call `subscriber(categories)` after every committed change (`name` says who, in logs).
+
+    Registering a name again replaces its subscriber (ready() may run more than once in tests).
+    """
+    _subscribers[name] = subscriber
+
+
+def subscribers() -> list[str]:
+    return list(_subscribers)
+
 
 def categories_changed(categories: list[Category]) -> None:
-    """Run after commit: each side effect below is independent and must not fail the others."""
-    publish_revisions(categories)
-    queue_exports(categories)
-
-
-# --- Reads (apps/catalog/documents.py): readers switch to the new documents ---------------------
-def publish_revisions(categories: list[Category]) -> None:
-    from apps.catalog.documents import documents_invalidate
-
-    try:
-        documents_invalidate(categories)
-    except Exception:
-        # Readers still check the database revision when Redis cannot tell them (documents.py).
-        logger.exception("Could not publish new revisions of %s", [c.value for c in categories])
-
-
-# --- Exports (apps/sync): re-render the changed categories into HMR_EXPORT_DIR ------------------
-def queue_exports(categories: list[Category]) -> None:
-    from apps.sync.tasks import export_category  # imported here: apps.sync imports the catalog
-
-    for category in categories:
+    """Run after commit: tell every subscriber, each failure isolated and logged."""
+    for name, subscriber in list(_subscribers.items()):
         try:
-            export_category.delay(category.value)
+            subscriber(categories)
         except Exception:
-            # The change is committed whatever happens here (broker down, disk full in eager mode);
-            # the nightly export check writes what this export missed.
-            logger.exception("Could not export %s after a change", category.value)
+            logger.exception("%s failed after a change to %s", name, [c.value for c in categories])

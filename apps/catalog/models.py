@@ -11,11 +11,11 @@ from __future__ import annotations
 from django.db import models
 
 from apps.catalog.categories import Category
-from apps.core.fields import OrderedJSONField
+from apps.core.fields import OrderedJSONField, enum_choices
 
 
 class ModelRecord(models.Model):
-    category = models.CharField(max_length=32, choices=Category.choices)
+    category = models.CharField(max_length=32, choices=enum_choices(Category))
     name = models.CharField(max_length=255)
     position = models.PositiveIntegerField(default=0, help_text="Order in the category's file.")
     version = models.PositiveIntegerField(
@@ -104,7 +104,7 @@ class DownloadFile(models.Model):
 class SourceFormat(models.Model):
     """How a category's legacy file was formatted when it was imported (formats/jsonfile.py)."""
 
-    category = models.CharField(max_length=32, choices=Category.choices, unique=True)
+    category = models.CharField(max_length=32, choices=enum_choices(Category), unique=True)
     file_name = models.CharField(max_length=64)
     profile = OrderedJSONField()
     updated_at = models.DateTimeField()
@@ -116,7 +116,7 @@ class SourceFormat(models.Model):
 class CategoryMetadata(models.Model):
     """Per-category write counters and the revision that names the current rendered documents."""
 
-    category = models.CharField(max_length=32, choices=Category.choices, primary_key=True)
+    category = models.CharField(max_length=32, choices=enum_choices(Category), primary_key=True)
     revision = models.PositiveIntegerField(default=0, help_text="Bumped on every committed change.")
     last_updated = models.DateTimeField()
     initialization_time = models.DateTimeField()

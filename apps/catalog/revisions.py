@@ -20,8 +20,12 @@ import os
 import threading
 import time
 
+import redis
 from django.core.cache import caches
 from django.db import connection
+from django_redis import get_redis_connection
+
+from apps.catalog.selectors import category_revisions
 
 logger = logging.getLogger(__name__)
 RESYNC_SECONDS = 30
@@ -83,8 +87,6 @@ class RevisionWatcher:
             ).start()
 
     def _run(self, location: str) -> None:
-        import redis
-
         backoff = 0.5
         while not self._stop.is_set():
             try:
@@ -113,10 +115,8 @@ class RevisionWatcher:
                 backoff = min(backoff * 2, 10.0)
 
     def _resync(self) -> None:
-        from apps.catalog.models import CategoryMetadata
-
         try:
-            for category, revision in CategoryMetadata.objects.values_list("category", "revision"):
+            for category, revision in category_revisions().items():
                 self.observe(category, revision)
         finally:
             connection.close()  # this thread's own connection
@@ -132,6 +132,4 @@ def revisions_publish(revisions: dict[str, int]) -> None:
     location = _redis_location()
     if location is None:
         return
-    from django_redis import get_redis_connection
-
     get_redis_connection("documents").publish(channel_name(location), json.dumps(revisions))

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
-
-from apps.catalog import rendering
-from apps.catalog.categories import CATEGORIES, TEXT_DB_FILE, Category, Repo
+from apps.catalog.categories import Category
+from apps.catalog.formats.render import CategoryRecords, StoredRecord
 from apps.catalog.formats.v2 import RecordMeta
 from apps.catalog.formats.v2 import render_record as v2_render
 from apps.catalog.models import CategoryMetadata, ModelRecord, SourceFormat
 from apps.core import clock
 
 
-def stored_records(category: Category) -> list[rendering.StoredRecord]:
-    """The category's records in file order, as the renderers take them."""
+def stored_records(category: Category) -> list[StoredRecord]:
+    """The category's records in file order, as the renderer takes them."""
     rows = (
         ModelRecord.objects.filter(category=category.value)
         .order_by("position", "id")
         .values_list("name", "data", "legacy_layout", "created_at", "updated_at", "created_by", "updated_by")
     )
     return [
-        rendering.StoredRecord(
+        StoredRecord(
             name, data, layout, RecordMeta(clock.unix(created), clock.unix(updated), created_by, updated_by)
         )
         for name, data, layout, created, updated, created_by, updated_by in rows
@@ -31,40 +29,26 @@ def source_profile(category: Category) -> dict | None:
     return SourceFormat.objects.filter(category=category.value).values_list("profile", flat=True).first()
 
 
-def legacy_category_files(
-    category: Category, records: list[rendering.StoredRecord] | None = None
-) -> dict[str, str]:
-    """The category's legacy files by relative path (`image/x.json`; text: models.csv and db.json)."""
-    path = rendering.legacy_export_path(category)
-    if path is None:
-        return {}
-    records = stored_records(category) if records is None else records
-    files = {path: rendering.render_legacy_category(category, records, source_profile(category))}
-    if CATEGORIES[category].repo == Repo.TEXT:
-        files[f"text/{TEXT_DB_FILE}"] = rendering.render_text_db(records)
-    return files
+def category_records(category: Category) -> CategoryRecords:
+    """What every document and file of the category is rendered from (formats/render.py)."""
+    return CategoryRecords(category, stored_records(category), source_profile(category))
 
 
-def legacy_export_files() -> dict[str, str]:
-    """Every legacy file (`image/*.json`, `text/models.csv`, `text/db.json`) by relative path."""
-    files = {}
-    for category in CATEGORIES:
-        files.update(legacy_category_files(category))
-    return files
+def category_revision(category: Category) -> tuple[int, int]:
+    """The category's committed revision and its last update (unix seconds); (0, 0) before any."""
+    row = (
+        CategoryMetadata.objects.filter(category=category.value)
+        .values_list("revision", "last_updated")
+        .first()
+    )
+    if row is None:
+        return 0, 0
+    return row[0], clock.unix(row[1]) or 0
 
 
-def v2_export_files() -> dict[str, str]:
-    """Every v2 category file, empty categories included (as `{}`)."""
-    return {
-        info.v2_file: rendering.render_v2_file(rendering.v2_document(category, stored_records(category)))
-        for category, info in CATEGORIES.items()
-    }
-
-
-def category_counts() -> dict[str, int]:
-
-    counts = dict(ModelRecord.objects.values_list("category").annotate(n=Count("id")))
-    return {c.value: counts.get(c.value, 0) for c in Category}
+def category_revisions() -> dict[str, int]:
+    """Every category's committed revision."""
+    return dict(CategoryMetadata.objects.values_list("category", "revision"))
 
 
 def record_v2(category: Category, name: str) -> dict | None:
@@ -82,13 +66,10 @@ def record_v2(category: Category, name: str) -> dict | None:
     )
 
 
-def category_metadata_rows() -> list[CategoryMetadata]:
-    """Every category's metadata row (created on first read, as upstream initialises it)."""
-    rows = list(CategoryMetadata.objects.all())
-    if len(rows) < len(Category):
-        from apps.catalog.services import category_metadata_ensure_all
+def live_record_data() -> dict[tuple[str, str], dict]:
+    """Every record's data by (category, name): what the audit trail must rebuild."""
+    return {(c, n): d for c, n, d in ModelRecord.objects.values_list("category", "name", "data")}
 
-        category_metadata_ensure_all()
-        rows = list(CategoryMetadata.objects.all())
-    order = {c.value: i for i, c in enumerate(Category)}
-    return sorted(rows, key=lambda r: order[r.category])
+
+def record_count() -> int:
+    return ModelRecord.objects.count()

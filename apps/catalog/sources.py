@@ -15,6 +15,8 @@ from apps.catalog.categories import TEXT_DB_FILE, Repo, legacy_categories
 from apps.catalog.formats.bundle import ImportFormatError
 
 TEXT_FILES = ("models.csv", TEXT_DB_FILE)
+# A small legacy-layout set written for HMR: what `make run` loads when nothing else is reachable.
+DEMO_DIR = Path(__file__).resolve().parent / "demo"
 
 
 class SourceUnavailable(RuntimeError):

@@ -6,6 +6,7 @@ queries inside it: every filtered or sorted value has its own typed column.
 """
 
 import json
+from enum import Enum
 
 from django.db import models
 
@@ -28,3 +29,8 @@ class OrderedJSONField(models.TextField):
 
     def value_to_string(self, obj):
         return self.get_prep_value(self.value_from_object(obj))
+
+
+def enum_choices(enum: type[Enum]) -> list[tuple[str, str]]:
+    """Model field choices of a string enum whose members have a `label` (catalog.categories)."""
+    return [(member.value, member.label) for member in enum]

@@ -7,7 +7,7 @@ is shown to (upstream §7): per category, plus any `config.download…` path.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from apps.catalog.categories import Category
@@ -80,6 +80,36 @@ def net_operation(current: dict | None, proposed: dict | None, diffs: list[Field
     return "modified" if diffs else "unchanged"
 
 
+@dataclass(frozen=True)
+class ChangeDiff:
+    """A proposed change against the live record (upstream's PendingChangeDiff)."""
+
+    change_id: int
+    category: str
+    model_name: str
+    operation: str
+    current_state: dict | None
+    proposed_state: dict | None  # the payload; for a delete, the snapshot of the record
+    net_operation: str  # added | modified | deleted | unchanged
+    field_diffs: list[FieldDiff]
+    is_critical: bool
+
+    def _paths(self, change_type: str) -> list[str]:
+        return [d.field_path for d in self.field_diffs if d.change_type == change_type]
+
+    @property
+    def fields_added(self) -> list[str]:
+        return self._paths("added")
+
+    @property
+    def fields_removed(self) -> list[str]:
+        return self._paths("removed")
+
+    @property
+    def fields_modified(self) -> list[str]:
+        return self._paths("modified")
+
+
 def change_diff(
     *,
     change_id: int,
@@ -88,21 +118,18 @@ def change_diff(
     operation: str,
     current: dict | None,
     proposed: dict | None,
-) -> dict:
-    """The PendingChangeDiff body. For a delete, `proposed` is the snapshot and the result is deleted."""
+) -> ChangeDiff:
+    """For a delete, `proposed` is the snapshot and the result is `deleted`."""
     target = None if operation == "delete" else proposed
     diffs = field_diffs(current, target)
-    return {
-        "change_id": change_id,
-        "category": category.value,
-        "model_name": model_name,
-        "operation": operation,
-        "current_state": current,
-        "proposed_state": proposed,
-        "net_operation": net_operation(current, target, diffs),
-        "field_diffs": [asdict(d) for d in diffs],
-        "is_critical": any(is_critical_path(category, d.field_path) for d in diffs),
-        "fields_added": [d.field_path for d in diffs if d.change_type == "added"],
-        "fields_removed": [d.field_path for d in diffs if d.change_type == "removed"],
-        "fields_modified": [d.field_path for d in diffs if d.change_type == "modified"],
-    }
+    return ChangeDiff(
+        change_id=change_id,
+        category=category.value,
+        model_name=model_name,
+        operation=operation,
+        current_state=current,
+        proposed_state=proposed,
+        net_operation=net_operation(current, target, diffs),
+        field_diffs=diffs,
+        is_critical=any(is_critical_path(category, d.field_path) for d in diffs),
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import models
 
 from apps.catalog.categories import Category
-from apps.core.fields import OrderedJSONField
+from apps.core.fields import OrderedJSONField, enum_choices
 
 
 class ReviewBatch(models.Model):
@@ -57,7 +57,7 @@ class PendingChange(models.Model):
         LEGACY = "legacy"
 
     # The primary key is upstream's change_id.
-    category = models.CharField(max_length=32, choices=Category.choices)
+    category = models.CharField(max_length=32, choices=enum_choices(Category))
     model_name = models.CharField(max_length=255)
     operation = models.CharField(max_length=8, choices=Operation.choices)
     payload = OrderedJSONField(null=True, blank=True, help_text="The proposed record (delete: a snapshot).")

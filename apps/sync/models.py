@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import models
 
 from apps.catalog.categories import Category, Repo
+from apps.core.fields import enum_choices
 
 
 class ExportRun(models.Model):
@@ -19,7 +20,7 @@ class ExportRun(models.Model):
         UNCHANGED = "unchanged", "unchanged"
         FAILED = "failed", "failed"
 
-    category = models.CharField(max_length=32, choices=Category.choices)
+    category = models.CharField(max_length=32, choices=enum_choices(Category))
     revision = models.PositiveIntegerField(
         null=True, blank=True, help_text="The category's metadata revision that was exported."
     )
@@ -46,7 +47,7 @@ class ExportedFile(models.Model):
         V2 = "v2", "v2"
 
     path = models.CharField(max_length=255, unique=True)
-    category = models.CharField(max_length=32, choices=Category.choices)
+    category = models.CharField(max_length=32, choices=enum_choices(Category))
     format = models.CharField(max_length=8, choices=Format.choices)
     sha256 = models.CharField(max_length=64)
     size_bytes = models.PositiveBigIntegerField()
@@ -71,7 +72,7 @@ class SyncRun(models.Model):
         IDENTICAL = "identical", "repository matches the export"
         FAILED = "failed", "failed"
 
-    repo = models.CharField(max_length=8, choices=Repo.choices)
+    repo = models.CharField(max_length=8, choices=enum_choices(Repo))
     repo_name = models.CharField(max_length=255, help_text="owner/name on GitHub")
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -102,7 +103,7 @@ class SyncRun(models.Model):
 class ReplicaSource(models.Model):
     """Per category, what the PRIMARY last sent: validators for conditional GETs and the body hash."""
 
-    category = models.CharField(max_length=32, choices=Category.choices, primary_key=True)
+    category = models.CharField(max_length=32, choices=enum_choices(Category), primary_key=True)
     etag = models.CharField(max_length=255, blank=True)
     last_modified = models.CharField(max_length=64, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)

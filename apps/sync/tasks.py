@@ -31,6 +31,17 @@ def export_category(category: str) -> dict:
     return {"category": category, "result": outcome.result, "written": outcome.written}
 
 
+def queue_exports(categories: list[Category]) -> None:
+    """After a committed change (catalog hooks): queue an export of each changed category."""
+    for category in categories:
+        try:
+            export_category.delay(category.value)
+        except Exception:
+            # The change is committed whatever happens here (broker down, disk full in eager mode);
+            # the nightly export check writes what this export missed.
+            logger.exception("Could not export %s after a change", category.value)
+
+
 @shared_task(name="sync.export_all", soft_time_limit=900, time_limit=960)
 def export_all() -> dict:
     """The nightly export check: every category, written only where bytes changed."""

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from apps.accounts.models import RoleGrant
 from apps.accounts.selectors import role_has_holders, role_names_for_user
 from apps.accounts.services import role_grant_create, role_grant_revoke, role_grants_seed
+from apps.catalog.sources import DEMO_DIR
 from apps.core.errors import Conflict
-from apps.core.management.commands.bootstrap import DEMO_DIR
 
 pytestmark = pytest.mark.django_db
 

@@ -1,13 +1,11 @@
 """Moderation fixtures: a small catalog (the demo set), the roles, and an API client per persona."""
 
-from pathlib import Path
-
 import pytest
 
 from apps.catalog.imports import import_references
+from apps.catalog.sources import DEMO_DIR
 from tests.fake_horde import APPROVER, READER, REQUESTOR
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "apps" / "catalog" / "demo"
 V2 = "/api/model_references/v2"
 Q = f"{V2}/pending_queue"
 

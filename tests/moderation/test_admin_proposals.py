@@ -139,7 +139,7 @@ def test_a_text_record_edit_keeps_its_empty_fields(catalog, requestor_admin):
     change = PendingChange.objects.get()
     assert messages_of(done)[0].startswith(f"Proposed change #{change.pk}: update of text_generation")
     assert (change.payload["description"], change.payload["version"]) == ("A friendlier model.", "")
-    paths = [d["field_path"] for d in selectors.change_diff(change)["field_diffs"]]
+    paths = [d.field_path for d in selectors.change_diff(change).field_diffs]
     # The text write processor (as for API writes) derives the display name and the style and size tags.
     assert paths == ["description", "display_name", "tags"]
 

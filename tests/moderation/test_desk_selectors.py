@@ -3,7 +3,7 @@
 import pytest
 
 from apps.catalog.categories import Category
-from apps.moderation import audit_views, selectors, services
+from apps.moderation import selectors, services
 from apps.moderation.services import changes_apply
 from tests.moderation.desk import BY_APPROVER, BY_REQUESTOR, approve_ids, propose
 
@@ -53,9 +53,9 @@ def test_what_an_applied_change_did_and_its_events(catalog):
     changes_apply(change_ids=[change.pk], job_id="job-1", actor=BY_APPROVER)
     change.refresh_from_db()
     did = selectors.applied_diff(change)
-    assert did["net_operation"] == "modified" and did["proposed_state"]["description"] == "After."
-    assert [(d["field_path"], d["new_value"]) for d in did["field_diffs"]] == [("description", "After.")]
-    assert selectors.change_diff(change)["field_diffs"] == []  # the live record has it now
+    assert did.net_operation == "modified" and did.proposed_state["description"] == "After."
+    assert [(d.field_path, d.new_value) for d in did.field_diffs] == [("description", "After.")]
+    assert selectors.change_diff(change).field_diffs == []  # the live record has it now
     events = selectors.change_events(change)
     assert [(e.category, e.operation, e.payload.get("after", {}).get("action")) for e in events] == [
         ("pending_queue", "update", "enqueue"),
@@ -88,7 +88,7 @@ def test_batch_timeline_has_the_queue_steps_and_the_record_writes(catalog):
             if e.category == "pending_queue"
             else f"{e.operation} {e.model_name}"
         )
-        for e in audit_views.batch_timeline(batch)
+        for e in selectors.batch_timeline(batch)
     ]
     assert steps == [
         "enqueue",

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 
 from apps.catalog import selectors
 from apps.catalog.categories import Category, Repo
+from apps.catalog.formats import render
 from apps.core import clock
 from apps.sync.github import GitHubUnavailable
 from apps.sync.models import SyncRun
@@ -40,7 +41,10 @@ def sync_pr_open(imported_image, github, edit):
 
 
 def export_bytes(path: str) -> bytes:
-    return selectors.legacy_export_files()[path].encode("utf-8")
+    files = {}
+    for category in Category:
+        files.update(render.legacy_files(selectors.category_records(category)))
+    return files[path].encode("utf-8")
 
 
 def test_an_identical_repository_gets_no_branch_and_no_pull_request(imported_image, github):

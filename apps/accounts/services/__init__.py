@@ -5,6 +5,7 @@ from apps.accounts.services.admin_users import (
     admin_user_roles_sync,
     admin_user_sign_in,
     role_groups_sync,
+    superuser_ensure,
 )
 from apps.accounts.services.grants import (
     SeedReport,
@@ -29,4 +30,5 @@ __all__ = [
     "role_grant_revoke",
     "role_grants_seed",
     "role_groups_sync",
+    "superuser_ensure",
 ]

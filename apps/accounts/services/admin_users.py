@@ -111,3 +111,14 @@ def admin_user_roles_sync(*, user: AbstractUser, roles: list[str]) -> None:
     if user.is_staff != bool(roles):
         user.is_staff = bool(roles)
         user.save(update_fields=["is_staff"])
+
+
+def superuser_ensure(*, username: str, password: str) -> bool:
+    """Create a password superuser named `username` unless any superuser exists; True if created."""
+    users = get_user_model()
+    with transaction.atomic():
+        if users.objects.filter(is_superuser=True).exists():
+            return False
+        users.objects.create_superuser(username=username, email="", password=password)
+    logger.info("Superuser %s created", username)
+    return True

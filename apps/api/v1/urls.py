@@ -1,8 +1,8 @@
 from django.urls import path
 
-from apps.api.queue import queue_urls
+from apps.api.metadata import metadata_urls
+from apps.api.queue.urls import queue_urls
 from apps.api.v1 import views
-from apps.api.v2.metadata import metadata_urls
 
 urlpatterns = [
     path("info", views.InfoApi.as_view(), name="v1-info"),

@@ -6,7 +6,8 @@ from rest_framework.views import APIView
 
 from apps.accounts.selectors import role_names_for_user
 from apps.api.permissions import IsReader, request_horde_user
-from apps.api.v2 import schemas
+from apps.api.serializers import ErrorSerializer
+from apps.api.v2.schemas import RolesSerializer
 
 
 class MeRolesApi(APIView):
@@ -17,17 +18,16 @@ class MeRolesApi(APIView):
     @extend_schema(
         summary="Who the key belongs to and which roles they hold",
         tags=["identity"],
-        responses={200: schemas.roles_response, 401: schemas.error_response, 503: schemas.error_response},
+        responses={200: RolesSerializer, 401: ErrorSerializer, 503: ErrorSerializer},
     )
     def get(self, request):
         user = request_horde_user(request)
         roles = role_names_for_user(horde_user_id=user.user_id)
-        return Response(
-            {
-                "user_id": user.user_id,
-                "username": user.username,
-                "roles": roles,
-                "is_approver": "approver" in roles,
-                "is_requestor": "requestor" in roles,
-            }
-        )
+        body = {
+            "user_id": user.user_id,
+            "username": user.username,
+            "roles": roles,
+            "is_approver": "approver" in roles,
+            "is_requestor": "requestor" in roles,
+        }
+        return Response(RolesSerializer(body).data)

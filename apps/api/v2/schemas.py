@@ -1,8 +1,10 @@
-"""OpenAPI components for v2 records, built from the same field specs that validate them.
+"""OpenAPI components of the v2 API: records (built from the same field specs that validate
+them), documents, search pages and the caller's roles.
 
 `record_serializer(category)` is a documentation serializer named like upstream's record class
-(`ImageGenerationModelRecord`, ...). Validation itself is `formats.v2.validate_record`; these
-classes exist so drf-spectacular can describe the shapes exactly.
+(`ImageGenerationModelRecord`, ...). Validation itself is `formats.v2.validate_record`, and the
+records are rendered by `formats.v2.render_record` (documents are stored bytes); these classes
+exist so drf-spectacular can describe the shapes exactly.
 """
 
 from __future__ import annotations
@@ -107,197 +109,25 @@ def document_schema(category: Category) -> OpenApiResponse:
     )
 
 
-search_response = _named(
-    "SearchResponse",
-    {
-        "results": serializers.ListField(child=serializers.DictField()),
-        "total": serializers.IntegerField(),
-        "offset": serializers.IntegerField(),
-        "limit": serializers.IntegerField(),
-        "has_more": serializers.BooleanField(),
-    },
-    "One page of search results.",
-)
-message_response = _named("MessageResponse", {"message": serializers.CharField()})
-error_response = _named(
-    "ErrorResponse", {"detail": serializers.JSONField()}, "An error: a message or a list."
-)
-categories_response = OpenApiResponse(
-    response={"type": "array", "items": {"type": "string"}}, description="Category names"
-)
-heartbeat_response = _named(
-    "Heartbeat",
-    {
-        "status": serializers.CharField(),
-        "ai_horde": _named(
-            "AiHordeStatus",
-            {
-                "degraded": serializers.BooleanField(),
-                "consecutive_failures": serializers.IntegerField(),
-                "seconds_until_retry": serializers.IntegerField(allow_null=True),
-            },
-        )(),
-    },
-)
-replicate_mode_response = _named(
-    "ReplicateMode",
-    {
-        "replicate_mode": serializers.ChoiceField(choices=["PRIMARY", "REPLICA"]),
-        "canonical_format": serializers.ChoiceField(choices=["v2", "legacy"]),
-        "writable": serializers.BooleanField(),
-    },
-)
-category_metadata_response = _named(
-    "CategoryMetadata",
-    {
-        "category": serializers.CharField(),
-        "last_updated": serializers.IntegerField(allow_null=True, help_text="Unix time"),
-        "last_operation_type": serializers.CharField(allow_null=True),
-        "last_operation_model": serializers.CharField(allow_null=True),
-        "total_creates": serializers.IntegerField(),
-        "total_updates": serializers.IntegerField(),
-        "total_deletes": serializers.IntegerField(),
-        "total_models": serializers.IntegerField(),
-        "initialization_time": serializers.IntegerField(allow_null=True),
-        "last_successful_operation": serializers.IntegerField(allow_null=True),
-        "error_count": serializers.IntegerField(),
-        "metadata_schema_version": serializers.CharField(),
-        "backend_type": serializers.CharField(),
-    },
-)
-all_metadata_response = OpenApiResponse(
-    response={"type": "object", "additionalProperties": {"$ref": "#/components/schemas/CategoryMetadata"}},
-    description="Metadata by category",
-)
-last_updated_response = _named("LastUpdated", {"last_updated": serializers.IntegerField(allow_null=True)})
-category_last_updated_response = _named(
-    "CategoryLastUpdated",
-    {"category": serializers.CharField(), "last_updated": serializers.IntegerField(allow_null=True)},
-)
+class SearchPageSerializer(serializers.Serializer):
+    """One page of search results (records as v2 records, as the documents hold them)."""
 
-# --- writes and the queue -----------------------------------------------------------------------
-pending_change_response = _named(
-    "PendingChangeRecord",
-    {
-        "change_id": serializers.IntegerField(),
-        "category": serializers.CharField(),
-        "model_name": serializers.CharField(),
-        "operation": serializers.ChoiceField(choices=["create", "update", "delete"]),
-        "payload": serializers.DictField(
-            required=False, help_text="The proposed record (delete: a snapshot)."
-        ),
-        "requested_by": serializers.CharField(),
-        "requested_username": serializers.CharField(required=False),
-        "requested_at": serializers.DateTimeField(),
-        "status": serializers.ChoiceField(choices=["pending", "approved", "applying", "applied", "rejected"]),
-        "notes": serializers.CharField(required=False),
-        "batch_id": serializers.IntegerField(required=False),
-        "batch_title": serializers.CharField(required=False),
-        "approved_by": serializers.CharField(required=False),
-        "approved_username": serializers.CharField(required=False),
-        "approved_at": serializers.DateTimeField(required=False),
-        "rejected_by": serializers.CharField(required=False),
-        "rejected_username": serializers.CharField(required=False),
-        "rejected_at": serializers.DateTimeField(required=False),
-        "reject_reason": serializers.CharField(required=False),
-        "applied_at": serializers.DateTimeField(required=False),
-        "applied_by": serializers.CharField(required=False),
-        "applied_username": serializers.CharField(required=False),
-        "applied_job_id": serializers.CharField(required=False),
-        "updated_at": serializers.DateTimeField(),
-        "request_metadata": serializers.DictField(required=False),
-        "related_models": serializers.ListField(child=serializers.CharField(), required=False),
-        "base_version": serializers.IntegerField(
-            required=False,
-            help_text="The record version the change was "
-            "proposed against; apply refuses (409) when it moved on.",
-        ),
-        "last_error": serializers.CharField(required=False),
-    },
-    "A queued change (nulls are left out).",
-)
-change_page_response = _named(
-    "PendingChangePage",
-    {
-        "items": serializers.ListField(child=pending_change_response()),
-        "total": serializers.IntegerField(),
-        "offset": serializers.IntegerField(),
-        "limit": serializers.IntegerField(),
-    },
-)
-review_request = _named(
-    "ReviewRequest",
-    {
-        "batch_title": serializers.CharField(max_length=120),
-        "approved_ids": serializers.ListField(child=serializers.IntegerField(), required=False),
-        "rejected_ids": serializers.ListField(child=serializers.IntegerField(), required=False),
-        "reject_reason": serializers.CharField(max_length=500, required=False),
-    },
-)
-review_response = _named(
-    "ReviewResponse",
-    {
-        "batch_id": serializers.IntegerField(allow_null=True),
-        "batch_title": serializers.CharField(),
-        "approved": serializers.ListField(child=pending_change_response()),
-        "rejected": serializers.ListField(child=pending_change_response()),
-    },
-)
-_split = {
-    "batch_split_occurred": serializers.BooleanField(),
-    "batch_split_original_batch_id": serializers.IntegerField(required=False),
-    "batch_split_new_batch_id": serializers.IntegerField(required=False),
-    "batch_split_reassigned_count": serializers.IntegerField(required=False),
-}
-apply_one_request = _named(
-    "ApplyOneRequest", {"job_id": serializers.CharField(max_length=120, required=False)}
-)
-apply_one_response = _named("ApplyOneResponse", {"record": pending_change_response(), **_split})
-apply_request = _named(
-    "ApplyRequest",
-    {
-        "change_ids": serializers.ListField(child=serializers.IntegerField(), min_length=1),
-        "job_id": serializers.CharField(max_length=120, required=False),
-        "allow_mixed_batch": serializers.BooleanField(default=False),
-    },
-)
-apply_response = _named(
-    "ApplyResponse",
-    {
-        "applied": serializers.ListField(child=pending_change_response()),
-        "failed_change_id": serializers.IntegerField(required=False),
-        "failed_error": serializers.CharField(required=False),
-        "failed_error_type": serializers.CharField(required=False),
-        **_split,
-    },
-)
-purge_request = _named(
-    "PurgeRequest",
-    {
-        "statuses": serializers.ListField(child=serializers.CharField(), required=False),
-        "categories": serializers.ListField(child=serializers.CharField(), required=False),
-        "model_name": serializers.CharField(max_length=200, required=False),
-        "requested_by": serializers.ListField(child=serializers.CharField(), required=False),
-        "purge_all": serializers.BooleanField(default=False),
-        "dry_run": serializers.BooleanField(default=False),
-    },
-)
-purge_response = _named(
-    "PurgeResponse",
-    {
-        "removed_count": serializers.IntegerField(),
-        "removed_change_ids": serializers.ListField(child=serializers.IntegerField()),
-        "dry_run": serializers.BooleanField(),
-    },
-)
-WRITE_ERRORS = {code: error_response for code in (400, 401, 403, 404, 409, 422, 429, 503)}
-roles_response = _named(
-    "Roles",
-    {
-        "user_id": serializers.CharField(),
-        "username": serializers.CharField(),
-        "roles": serializers.ListField(child=serializers.ChoiceField(choices=["approver", "requestor"])),
-        "is_approver": serializers.BooleanField(),
-        "is_requestor": serializers.BooleanField(),
-    },
-)
+    results = serializers.ListField(child=serializers.DictField())
+    total = serializers.IntegerField()
+    offset = serializers.IntegerField()
+    limit = serializers.IntegerField()
+    has_more = serializers.BooleanField()
+
+    class Meta:
+        ref_name = "SearchResponse"
+
+
+class RolesSerializer(serializers.Serializer):
+    user_id = serializers.CharField()
+    username = serializers.CharField()
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=["approver", "requestor"]))
+    is_approver = serializers.BooleanField()
+    is_requestor = serializers.BooleanField()
+
+    class Meta:
+        ref_name = "Roles"

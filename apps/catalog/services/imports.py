@@ -1,25 +1,24 @@
-"""Writes to the catalog. Each public function is one transaction with its audit events inside."""
+"""Imports: make categories hold exactly the parsed records. Plan first, then write.
+
+`catalog_import` plans every category with `plans.plan_import` (pure) and carries the plans out
+with `writes.plan_apply`, all in one transaction with one audit event per record written. A dry
+run plans from plain reads: it takes no lock and writes nothing.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from apps.audit.models import AuditEvent
-from apps.audit.services import Actor, audit_events_save, record_event
+from apps.audit.services import Actor
 from apps.catalog import hooks
 from apps.catalog.categories import Category
 from apps.catalog.formats.bundle import ImportFormatError, ParsedCategory
-from apps.catalog.formats.v2 import LEGACY_KEY
-from apps.catalog.models import ModelRecord, SourceFormat
-from apps.catalog.services.metadata import category_metadata_record
-from apps.catalog.services.projections import UPDATE_FIELDS, record_assign, record_new, replace_projections
-from apps.core import clock
-
-Op = AuditEvent.Operation
+from apps.catalog.models import ModelRecord
+from apps.catalog.plans import CREATE, DELETE, UPDATE, CategoryPlan, plan_import
+from apps.catalog.services.writes import current_record, plan_apply
 
 
 @dataclass
@@ -31,6 +30,18 @@ class CategoryReport:
     deleted: int = 0
     moved: int = 0  # same content at another place in the file: no new version, no audit event
     warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, plan: CategoryPlan) -> CategoryReport:
+        return cls(
+            plan.category.value,
+            created=plan.count(CREATE),
+            updated=plan.count(UPDATE),
+            unchanged=plan.unchanged,
+            deleted=plan.count(DELETE),
+            moved=len(plan.moves),
+            warnings=plan.warnings,
+        )
 
     @property
     def changed(self) -> int:
@@ -75,9 +86,29 @@ def catalog_import(
     (absent from the input); unchanged ones are not touched, so a second import of the same data
     writes nothing. One transaction for all categories, with one audit event per record written.
     `keep_legacy_residue` (v2 imports) keeps each existing record's legacy residue and layout, so a
-    v2 source does not erase what only the legacy files carry. `dry_run` computes the report and
-    writes nothing. Raises ImportFormatError when two categories come from the same input twice.
+    v2 source does not erase what only the legacy files carry. `dry_run` computes the report from
+    unlocked reads and writes nothing. Raises ImportFormatError when a category comes twice.
     """
+    _check_unique(parsed)
+    if dry_run:
+        plans = [_plan(item, _rows(item.category, lock=False), keep_legacy_residue) for item in parsed]
+        return ImportReport([CategoryReport.of(p) for p in plans], dry_run=True)
+    reports = []
+    with transaction.atomic():
+        for item in parsed:
+            rows = _rows(item.category, lock=True)
+            plan = _plan(item, rows, keep_legacy_residue)
+            plan_apply(plan=plan, rows=rows, actor=actor)
+            reports.append(CategoryReport.of(plan))
+            if progress:
+                progress(len(item.records))
+        changed = [Category(r.category) for r in reports if r.touched]
+        if changed:
+            transaction.on_commit(lambda: hooks.categories_changed(changed))
+    return ImportReport(reports, dry_run=False)
+
+
+def _check_unique(parsed: list[ParsedCategory]) -> None:
     seen: set[Category] = set()
     for item in parsed:
         if item.category in seen:
@@ -85,129 +116,13 @@ def catalog_import(
                 item.file_name, f"category {item.category.value} appears twice in the input"
             )
         seen.add(item.category)
-    reports = []
-    with transaction.atomic():
-        for item in parsed:
-            reports.append(_import_category(item, actor, dry_run, keep_legacy_residue, progress))
-        changed = [Category(r.category) for r in reports if r.touched]
-        if dry_run:
-            transaction.set_rollback(True)
-        elif changed:
-            transaction.on_commit(lambda: hooks.categories_changed(changed))
-    return ImportReport(reports, dry_run)
 
 
-def _import_category(
-    item: ParsedCategory,
-    actor: Actor,
-    dry_run: bool,
-    keep_legacy_residue: bool,
-    progress: Callable[[int], None] | None,
-) -> CategoryReport:
-    category = item.category
-    report = CategoryReport(category.value, warnings=list(item.warnings))
-    existing = {r.name: r for r in ModelRecord.objects.select_for_update().filter(category=category)}
-    now = clock.now()
-    to_create: list[ModelRecord] = []
-    to_update: list[ModelRecord] = []
-    to_move: list[ModelRecord] = []
-    events: list[AuditEvent] = []
-    for position, parsed in enumerate(item.records):
-        data, layout = parsed.data, parsed.layout
-        current = existing.pop(parsed.name, None)
-        if current is not None and keep_legacy_residue:
-            if current.data.get(LEGACY_KEY) and LEGACY_KEY not in data:
-                data = {**data, LEGACY_KEY: current.data[LEGACY_KEY]}
-            layout = layout or current.legacy_layout
-        if current is None:
-            record = record_new(category, parsed.name, data, position, layout, parsed.meta, now)
-            to_create.append(record)
-            events.append(
-                record_event(
-                    actor=actor,
-                    category=category.value,
-                    name=parsed.name,
-                    operation=Op.CREATE,
-                    after=data,
-                    position=position,
-                    layout=layout,
-                )
-            )
-        elif _json_text(current.data) != _json_text(data) or current.legacy_layout != layout:
-            before = current.data
-            record_assign(current, category, data, position, layout, parsed.meta, now)
-            to_update.append(current)
-            events.append(
-                record_event(
-                    actor=actor,
-                    category=category.value,
-                    name=parsed.name,
-                    operation=Op.UPDATE,
-                    before=before,
-                    after=data,
-                    position=position,
-                    layout=layout,
-                )
-            )
-        else:
-            report.unchanged += 1
-            if current.position != position:
-                current.position = position
-                to_move.append(current)
-        if progress:
-            progress(1)
-    for gone in existing.values():
-        events.append(
-            record_event(
-                actor=actor,
-                category=category.value,
-                name=gone.name,
-                operation=Op.DELETE,
-                before=gone.data,
-                position=gone.position,
-            )
-        )
-    report.created, report.updated, report.deleted = len(to_create), len(to_update), len(existing)
-    report.moved = len(to_move)
-    if dry_run:
-        return report
-    if existing:
-        ModelRecord.objects.filter(pk__in=[r.pk for r in existing.values()]).delete()
-    ModelRecord.objects.bulk_create(to_create, batch_size=500)
-    ModelRecord.objects.bulk_update(to_update, UPDATE_FIELDS, batch_size=500)
-    ModelRecord.objects.bulk_update(to_move, ["position"], batch_size=500)
-    replace_projections([*to_create, *to_update])
-    audit_events_save(events)
-    _source_format_save(category, item, now)
-    operation = (
-        Op.DELETE
-        if report.deleted and not (report.created or report.updated)
-        else Op.UPDATE
-        if report.updated
-        else Op.CREATE
-    )
-    category_metadata_record(
-        category,
-        created=report.created,
-        updated=report.updated,
-        deleted=report.deleted,
-        moved=report.moved,
-        last_operation=operation,
-        last_model=events[-1].model_name if events else None,
-        now=now,
-    )
-    return report
+def _rows(category: Category, *, lock: bool) -> dict[str, ModelRecord]:
+    rows = ModelRecord.objects.filter(category=category.value)
+    return {row.name: row for row in (rows.select_for_update() if lock else rows)}
 
 
-def _json_text(data: dict) -> str:
-    # Key order matters for the legacy files; dict equality alone ignores it.
-    return json.dumps(data, separators=(",", ":"))
-
-
-def _source_format_save(category: Category, item: ParsedCategory, now) -> None:
-    if item.profile is None:
-        return
-    SourceFormat.objects.update_or_create(
-        category=category.value,
-        defaults={"file_name": item.file_name, "profile": item.profile, "updated_at": now},
-    )
+def _plan(item: ParsedCategory, rows: dict[str, ModelRecord], keep_legacy_residue: bool) -> CategoryPlan:
+    current = [current_record(row) for row in rows.values()]
+    return plan_import(item, current, keep_legacy_residue=keep_legacy_residue)

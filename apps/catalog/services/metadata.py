@@ -61,3 +61,14 @@ def category_metadata_ensure_all() -> None:
         ],
         ignore_conflicts=True,
     )
+
+
+def category_metadata_all() -> list[CategoryMetadata]:
+    """Every category's metadata row in category order, created on first read (as upstream's
+    PRIMARY initialises them)."""
+    rows = list(CategoryMetadata.objects.all())
+    if len(rows) < len(Category):
+        category_metadata_ensure_all()
+        rows = list(CategoryMetadata.objects.all())
+    order = {c.value: i for i, c in enumerate(Category)}
+    return sorted(rows, key=lambda r: order[r.category])

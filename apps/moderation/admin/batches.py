@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db.models import Count, Q
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_POST
 from apps.catalog.categories import Category
 from apps.core.admin import ReadOnlyAdminMixin
 from apps.core.errors import ApplicationError
-from apps.moderation import audit_views, services
+from apps.moderation import selectors, services
 from apps.moderation.admin.common import (
     APPLY,
     admin_actor,
@@ -88,13 +87,15 @@ class ReviewBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def _batch_desk(self, request, batch: ReviewBatch) -> dict:
         changes = list(batch.changes.order_by("id"))
-        net = audit_views.audit_net_changes(batch, settings.HMR_CANONICAL_FORMAT)
-        models = [{**m, "rows": diff_rows(Category(m["category"]), m)} for m in net["model_changes"]]
+        net = selectors.batch_net_changes(batch)
+        models = [
+            {"change": m, "rows": diff_rows(Category(m.category), m.field_diffs)} for m in net.model_changes
+        ]
         return {
             "batch": batch,
-            "summary": audit_views.batch_summary(batch),
+            "summary": selectors.batch_summary(batch),
             "changes": changes,
-            "timeline": event_rows(audit_views.batch_timeline(batch)),
+            "timeline": event_rows(selectors.batch_timeline(batch)),
             "net": net,
             "net_models": models,
             "can_apply": may(request, APPLY) and any(c.status == Status.APPROVED for c in changes),

@@ -9,7 +9,7 @@ from apps.audit.models import AuditEvent
 from apps.catalog.categories import Category
 from apps.moderation import selectors
 from apps.moderation.admin.common import pretty_json
-from apps.moderation.diff import is_critical_path
+from apps.moderation.diff import FieldDiff, is_critical_path
 from apps.moderation.models import PendingChange
 
 
@@ -23,16 +23,16 @@ def shown(value) -> str:
     return compact if len(compact) <= 60 else pretty_json(value)
 
 
-def diff_rows(category: Category, diff: dict) -> list[dict]:
+def diff_rows(category: Category, field_diffs: list[FieldDiff]) -> list[dict]:
     return [
         {
-            "path": d["field_path"],
-            "old": shown(d["old_value"]),
-            "new": shown(d["new_value"]),
-            "type": d["change_type"],
-            "critical": is_critical_path(category, d["field_path"]),
+            "path": d.field_path,
+            "old": shown(d.old_value),
+            "new": shown(d.new_value),
+            "type": d.change_type,
+            "critical": is_critical_path(category, d.field_path),
         }
-        for d in diff["field_diffs"]
+        for d in field_diffs
     ]
 
 
@@ -66,9 +66,9 @@ def change_desk(change: PendingChange) -> dict:
     return {
         "diff": diff,
         "diff_source": diff_source,
-        "diff_rows": diff_rows(category, diff),
-        "proposed_json": pretty_json(diff["proposed_state"]) if diff["proposed_state"] is not None else "",
-        "live_json": pretty_json(diff["current_state"]) if diff["current_state"] is not None else "",
+        "diff_rows": diff_rows(category, diff.field_diffs),
+        "proposed_json": pretty_json(diff.proposed_state) if diff.proposed_state is not None else "",
+        "live_json": pretty_json(diff.current_state) if diff.current_state is not None else "",
         "events": event_rows(selectors.change_events(change)),
         "record": selectors.live_record(change.category, change.model_name),
     }

@@ -1,6 +1,6 @@
 """Applying approved changes to the live catalog.
 
-`change_apply` is the one way a change reaches live data. Everything happens in one transaction:
+`change_apply_one` is the one way a change reaches live data. Everything happens in one transaction:
 the change row is locked (a second apply of the same change waits, then sees it applied), it
 moves through `applying`, the record is written by `catalog.services.record_write` (which locks
 the record row and refuses with 409 when the record's version is no longer the change's
@@ -28,7 +28,8 @@ from apps.catalog.services.metadata import category_metadata_for_update
 from apps.core import clock
 from apps.core.errors import ApplicationError, NotFound
 from apps.moderation.models import PendingChange, ReviewBatch
-from apps.moderation.services.common import payload_to_data, queue_event
+from apps.moderation.payloads import payload_to_data
+from apps.moderation.services.common import queue_event
 
 Status = PendingChange.Status
 

@@ -18,8 +18,9 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from apps.catalog import rendering, selectors
+from apps.catalog import selectors
 from apps.catalog.categories import CATEGORIES, Category
+from apps.catalog.formats import render
 from apps.catalog.services import category_metadata_for_update
 from apps.core import clock
 from apps.core.files import write_atomic
@@ -51,10 +52,10 @@ class ExportOutcome:
 
 def category_files(category: Category) -> list[RenderedFile]:
     """The category's v2 file and legacy file(s), rendered from the stored records."""
-    records = selectors.stored_records(category)
-    v2_text = rendering.render_v2_file(rendering.v2_document(category, records))
+    snapshot = selectors.category_records(category)
+    v2_text = render.v2_file(snapshot)
     files = [RenderedFile(f"v2/{CATEGORIES[category].v2_file}", Format.V2, v2_text.encode("utf-8"))]
-    for path, text in selectors.legacy_category_files(category, records).items():
+    for path, text in render.legacy_files(snapshot).items():
         files.append(RenderedFile(f"legacy/{path}", Format.LEGACY, text.encode("utf-8")))
     return files
 

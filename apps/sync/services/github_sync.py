@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 
 from apps.catalog import selectors
 from apps.catalog.categories import Repo, legacy_categories
+from apps.catalog.formats import render
 from apps.core import clock
 from apps.sync import diff
 from apps.sync.github import (
@@ -83,7 +84,7 @@ def repo_export_files(repo: Repo) -> dict[str, tuple[str, bytes]]:
     """The legacy export of one repository: {path in the repository: (category, bytes)}."""
     files = {}
     for info in legacy_categories(repo):
-        for path, text in selectors.legacy_category_files(info.category).items():
+        for path, text in render.legacy_files(selectors.category_records(info.category)).items():
             files[path.removeprefix(f"{repo.value}/")] = (info.category.value, text.encode("utf-8"))
     return files
 

@@ -3,6 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from apps.catalog import selectors
+from apps.catalog.categories import CATEGORIES
+from apps.catalog.formats import render
 from apps.core.files import write_atomic
 
 
@@ -17,7 +19,13 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, required=True, metavar="DIR")
 
     def handle(self, *args, format, out, **options):
-        files = selectors.legacy_export_files() if format == "legacy" else selectors.v2_export_files()
+        files = {}
+        for category, info in CATEGORIES.items():
+            snapshot = selectors.category_records(category)
+            if format == "legacy":
+                files.update(render.legacy_files(snapshot))
+            else:  # every category, empty ones included (as `{}`)
+                files[info.v2_file] = render.v2_file(snapshot)
         total = 0
         for relative, text in sorted(files.items()):
             content = text.encode("utf-8")

@@ -5,21 +5,19 @@ import secrets
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from apps.accounts.services import superuser_ensure
 from apps.audit.models import AuditEvent
 from apps.audit.services import Actor
 from apps.catalog.formats.bundle import ImportFormatError
 from apps.catalog.imports import import_references
-from apps.catalog.models import ModelRecord
+from apps.catalog.selectors import record_count
 from apps.catalog.services import category_metadata_ensure_all
-from apps.catalog.sources import SourceUnavailable, is_legacy_dir
+from apps.catalog.sources import DEMO_DIR, SourceUnavailable, is_legacy_dir
 from apps.sync.services.exports import categories_export
 from apps.sync.services.schedules import schedules_install
-
-DEMO_DIR = Path(__file__).resolve().parents[3] / "catalog" / "demo"
 
 
 class Command(BaseCommand):
@@ -31,8 +29,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         category_metadata_ensure_all()
-        if ModelRecord.objects.exists():
-            self.stdout.write(f"Catalog already holds {ModelRecord.objects.count()} records; not importing.")
+        if count := record_count():
+            self.stdout.write(f"Catalog already holds {count} records; not importing.")
         else:
             self._load()
         call_command("seed_roles", stdout=self.stdout)
@@ -80,13 +78,11 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(f"Export failed: {failure}"))
 
     def _admin_account(self):
-        users = get_user_model()
         username = settings.HMR_ADMIN_USERNAME
-        if users.objects.filter(is_superuser=True).exists():
+        password = settings.HMR_ADMIN_PASSWORD or secrets.token_urlsafe(12)
+        if not superuser_ensure(username=username, password=password):
             self.stdout.write("An admin account exists; sign in at /admin/ with it.")
             return
-        password = settings.HMR_ADMIN_PASSWORD or secrets.token_urlsafe(12)
-        users.objects.create_superuser(username=username, email="", password=password)
         shown = password if not settings.HMR_ADMIN_PASSWORD else "(from HMR_ADMIN_PASSWORD)"
         self.stdout.write(
             self.style.SUCCESS(f"Admin account created: username {username!r}, password {shown}")

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.audit.replay import audit_replay_verify
+from apps.audit.replay import record_events, replay_compare
+from apps.catalog.selectors import live_record_data
 
 
 class Command(BaseCommand):
@@ -10,7 +11,7 @@ class Command(BaseCommand):
         parser.add_argument("--verify", action="store_true", help="exit with an error when anything differs")
 
     def handle(self, *args, verify, **options):
-        report = audit_replay_verify()
+        report = replay_compare(record_events(), live_record_data())
         self.stdout.write(f"Replayed {report.events} record events; {report.records} live records.")
         for label, keys in (
             ("missing from the trail", report.missing),

@@ -1,0 +1,71 @@
+"""Reads of the moderation queue (domain values; the API and the admin shape them):
+`changes` (filters, diffs, the pending channel), `desk` (what the admin desk shows), `history`
+(batches, their timelines and net changes)."""
+
+from apps.moderation.selectors.changes import (
+    ChangeFilter,
+    ChangePage,
+    change_diff,
+    change_get,
+    change_list,
+    change_queryset,
+    payload_as_v2,
+    pending_records,
+    record_state,
+)
+from apps.moderation.selectors.desk import (
+    applied_diff,
+    applied_write,
+    change_events,
+    change_status_counts,
+    critical_flags,
+    live_record,
+    record_changes,
+    record_history,
+)
+from apps.moderation.selectors.history import (
+    BatchHistory,
+    BatchNetChanges,
+    BatchPage,
+    BatchSummary,
+    NetChange,
+    batch_get,
+    batch_history,
+    batch_net_changes,
+    batch_page,
+    batch_summary,
+    batch_timeline,
+    pending_changes,
+)
+
+__all__ = [
+    "BatchHistory",
+    "BatchNetChanges",
+    "BatchPage",
+    "BatchSummary",
+    "ChangeFilter",
+    "ChangePage",
+    "NetChange",
+    "applied_diff",
+    "applied_write",
+    "batch_get",
+    "batch_history",
+    "batch_net_changes",
+    "batch_page",
+    "batch_summary",
+    "batch_timeline",
+    "change_diff",
+    "change_events",
+    "change_get",
+    "change_list",
+    "change_queryset",
+    "change_status_counts",
+    "critical_flags",
+    "live_record",
+    "payload_as_v2",
+    "pending_changes",
+    "pending_records",
+    "record_changes",
+    "record_history",
+    "record_state",
+]
