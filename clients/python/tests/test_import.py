@@ -35,3 +35,13 @@ def test_record_classes_are_still_importable_from_the_package():
         timeout=60,
     )
     assert done.stdout.strip() == "hmr_client.records"
+
+
+def test_no_module_of_the_library_imports_django_or_the_servers_code():
+    modules = [
+        "hmr_client." + m
+        for m in ("cache", "categories", "cli", "errors", "manager", "query", "records", "store", "transport")
+    ]
+    probe = f"import sys; import {', '.join(modules)}; print(sorted(m for m in sys.modules if m.split('.')[0] in ('django', 'apps', 'hmr_site')))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout.strip()) == (0, "[]"), done.stderr
