@@ -197,6 +197,8 @@ class Cache:
         mono = time.monotonic()
         with self.lock:
             held = self.documents.get(plan.category)
+            if held is not None and held.checked_at > plan.started and not held.stale:
+                return held  # another request confirmed it while this one failed: it is current
             if held is not None:
                 if not held.stale:
                     log.warning(

@@ -23,7 +23,12 @@ class _Record(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True, defer_build=True)
 
 
-class DownloadRecord(_Record):
+class _Part(_Record):
+    # The parts every record holds are built at once, so each record type reuses them.
+    model_config = ConfigDict(defer_build=False)
+
+
+class DownloadRecord(_Part):
     file_name: str
     file_url: str
     sha256sum: str = "FIXME"
@@ -33,12 +38,12 @@ class DownloadRecord(_Record):
     size_bytes: int | None = None
 
 
-class ModelConfig(_Record):
+class ModelConfig(_Part):
     download: list[DownloadRecord] = Field(default_factory=list)
     embedded_component_hashes: dict[str, str] | None = None
 
 
-class RecordMetadata(_Record):
+class RecordMetadata(_Part):
     schema_version: str = "2.0.0"
     created_at: int | None = None
     updated_at: int | None = None
@@ -46,12 +51,12 @@ class RecordMetadata(_Record):
     updated_by: str | None = None
 
 
-class ModelClassification(_Record):
+class ModelClassification(_Part):
     domain: str
     purpose: str
 
 
-class FinetuneSeries(_Record):
+class FinetuneSeries(_Part):
     name: str
     version: str | None = None
     author: str | None = None

@@ -10,6 +10,7 @@ good answer replaces it). The file's modification time is when the server last c
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -85,7 +86,8 @@ class DiskStore:
                     file.write(body)
                 os.replace(temporary, target)
             except BaseException:
-                os.unlink(temporary)
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
                 raise
         except OSError as error:
             log.warning("hmr-client: cannot write the cached copy %s (%s)", target, error)
