@@ -62,14 +62,20 @@ def export_dir(settings, tmp_path) -> Path:
 
 @pytest.fixture(autouse=True)
 def clean_cache():
-    """Each test starts with an empty cache and no document or revision held in memory."""
+    """Each test starts with an empty cache and no document, revision or hot response held in
+    memory. (A test database is emptied between tests, so revision numbers start again: a
+    response the hot path kept from an earlier test could otherwise look current.)"""
+    from apps.api import hot
     from apps.catalog import documents
 
-    cache.clear()
-    documents.documents_forget()
+    def forget():
+        cache.clear()
+        documents.documents_forget()
+        hot.store.clear()
+
+    forget()
     yield
-    cache.clear()
-    documents.documents_forget()
+    forget()
 
 
 @pytest.fixture
