@@ -55,9 +55,11 @@ def export_dir(settings, tmp_path) -> Path:
 def clean_cache():
     """Each test starts with an empty cache and no document or revision held in memory."""
     from apps.catalog import documents
+    from apps.horde.breaker import breaker_reset
 
     cache.clear()
     documents.documents_forget()
+    breaker_reset()  # the AI-Horde breaker keeps a copy in this process too
     yield
     cache.clear()
     documents.documents_forget()
