@@ -31,6 +31,8 @@ GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "moderation.add_pendingchange",
         "moderation.propose_change",
         "moderation.view_reviewbatch",
+        "analytics.view_usagesnapshot",
+        "analytics.view_dashboard",
     ),
     # Approvers are in "Requestors" as well; list only what approvers have on top.
     Role.APPROVER: (
