@@ -2,7 +2,7 @@ from django.urls import path
 
 from apps.api.metadata import metadata_urls
 from apps.api.queue.urls import queue_urls
-from apps.api.v2 import me, views
+from apps.api.v2 import me, popular, views
 from apps.catalog.categories import served_categories
 
 
@@ -28,6 +28,7 @@ urlpatterns = [
     path("info", views.InfoApi.as_view(), name="v2-info"),
     path("model_categories", views.CategoriesApi.as_view(), name="v2-categories"),
     path("search", views.SearchApi.as_view(), name="v2-search"),
+    path("<str:category>/popular", popular.PopularApi.as_view(), name="v2-popular"),
     *metadata_urls("v2"),
     *queue_urls("v2"),
     *_category_routes(),
