@@ -95,6 +95,18 @@ def horde(settings):
 
 
 @pytest.fixture
+def usage_snapshot(imported, horde):
+    """The real catalog with an AI-Horde usage snapshot taken from the realistic fake payloads."""
+    from apps.analytics.services import usage_refresh
+    from tests.analytics.horde_payloads import PAYLOADS
+
+    horde.serve_usage(PAYLOADS)
+    outcomes = usage_refresh()
+    assert [o.result for o in outcomes] == ["refreshed", "refreshed"], outcomes
+    return horde
+
+
+@pytest.fixture
 def grants(db):
     """The usual roles: REQUESTOR is a requestor, APPROVER an approver, READER holds nothing."""
     from apps.accounts.services import role_grant_create

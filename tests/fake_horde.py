@@ -50,6 +50,7 @@ class FakeHorde:
         self.failure: Exception | int | None = None
         self.usage: dict[str, object] = {}
         self.usage_failure: Exception | int | None = None
+        self.usage_next: list[Exception | int] = []
         mock.add_callback(responses.GET, FIND_USER, callback=self._answer)
         mock.add_callback(responses.GET, USAGE_URL, callback=self._usage)
 
@@ -76,11 +77,16 @@ class FakeHorde:
         """Every usage call raises `failure` or answers that status (AI-Horde's maintenance body)."""
         self.usage_failure = failure
 
+    def fail_next_usage(self, *failures: Exception | int) -> None:
+        """The next usage calls fail in turn with `failures`; later ones are answered."""
+        self.usage_next = list(failures)
+
     def _usage(self, request):
-        if isinstance(self.usage_failure, Exception):
-            raise self.usage_failure
-        if isinstance(self.usage_failure, int):
-            return self.usage_failure, {}, json.dumps(MAINTENANCE)
+        failure = self.usage_next.pop(0) if self.usage_next else self.usage_failure
+        if isinstance(failure, Exception):
+            raise failure
+        if isinstance(failure, int):
+            return failure, {}, json.dumps(MAINTENANCE)
         url = urlsplit(request.url)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         path = url.path.removeprefix("/api/v2/")
