@@ -106,6 +106,33 @@ def usage_snapshot(imported, horde):
     return horde
 
 
+DEMO_USAGE = {
+    "status/image": [
+        {"name": "Demo Realism", "count": 3, "performance": 1.0, "queued": 0, "jobs": 0, "eta": 0}
+    ],
+    "stats/image": {
+        "day": {"Demo Realism": 5},
+        "month": {"Demo Realism": 50},
+        "total": {"Demo Realism": 500},
+    },
+    "workers/image": [],
+    "status/text": [],
+    "stats/text": {"day": {}, "month": {}, "total": {}},
+    "workers/text": [],
+}
+
+
+@pytest.fixture
+def demo_usage(db, import_actor, horde):
+    """The small demo catalog, and a fake AI-Horde that serves one of its models (not refreshed yet)."""
+    from apps.catalog.imports import import_references
+    from apps.catalog.sources import DEMO_DIR
+
+    import_references(actor=import_actor, legacy_dir=DEMO_DIR)
+    horde.serve_usage(DEMO_USAGE)
+    return horde
+
+
 @pytest.fixture
 def grants(db):
     """The usual roles: REQUESTOR is a requestor, APPROVER an approver, READER holds nothing."""

@@ -4,13 +4,12 @@ keeps, the 90 days of history, and that the task is scheduled."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 
 from apps.analytics.models import BackendUsage, RecordUsage, UnknownModel, UsageDay, UsageSnapshot
 from apps.analytics.services import usage_refresh
 from apps.analytics.tasks import refresh_usage
-from apps.catalog.imports import import_references
 from apps.catalog.models import ModelRecord
-from apps.catalog.sources import DEMO_DIR
 from apps.core import clock
 from apps.sync.services.schedules import schedule_specs
 from tests.analytics.horde_payloads import STATS_IMAGE, STATS_TEXT, STATUS_IMAGE, STATUS_TEXT, WORKERS_IMAGE
@@ -117,33 +116,11 @@ def test_a_refresh_stores_each_record_its_backends_the_unknown_names_and_the_day
     assert RecordUsage.objects.filter(category="image_generation").count() == len(served)
 
 
-@pytest.fixture
-def demo(db, import_actor, horde):
-    import_references(actor=import_actor, legacy_dir=DEMO_DIR)
-    horde.serve_usage(
-        {
-            "status/image": [
-                {"name": "Demo Realism", "count": 3, "performance": 1.0, "queued": 0, "jobs": 0, "eta": 0}
-            ],
-            "stats/image": {
-                "day": {"Demo Realism": 5},
-                "month": {"Demo Realism": 50},
-                "total": {"Demo Realism": 500},
-            },
-            "workers/image": [],
-            "status/text": [],
-            "stats/text": {"day": {}, "month": {}, "total": {}},
-            "workers/text": [],
-        }
-    )
-    return horde
-
-
-def test_an_outage_keeps_the_old_snapshot_and_every_answer_says_it_is_stale(demo, client):
+def test_an_outage_keeps_the_old_snapshot_and_every_answer_says_it_is_stale(demo_usage, client):
     refresh_usage()
     before = list(RecordUsage.objects.values())
     clock.freeze(FROZEN_AT + timedelta(minutes=10))
-    demo.fail_usage_with(503)
+    demo_usage.fail_usage_with(503)
     assert refresh_usage() == {
         "image_generation": {"result": "failed", "error": "AI-Horde answered HTTP 503"},
         "text_generation": {"result": "failed", "error": "AI-Horde answered HTTP 503"},
@@ -166,13 +143,13 @@ def test_an_outage_keeps_the_old_snapshot_and_every_answer_says_it_is_stale(demo
     )
     assert client.get("/api/heartbeat").json()["ai_horde"]["consecutive_failures"] == 2
 
-    demo.fail_usage_with(None)
+    demo_usage.fail_usage_with(None)
     refresh_usage()
     response = client.get("/api/model_references/statistics/image_generation/deletion-risk?limit=1")
     assert response["X-Snapshot-Stale"] == "false" and response.json()["stale"] is False
 
 
-def test_a_snapshot_older_than_the_stale_limit_is_stale(demo, client, settings):
+def test_a_snapshot_older_than_the_stale_limit_is_stale(demo_usage, client, settings):
     refresh_usage()
     settings.HMR_USAGE_STALE_MINUTES = 30
     clock.freeze(FROZEN_AT + timedelta(minutes=31))  # the refreshes stopped (no beat, say)
@@ -181,22 +158,25 @@ def test_a_snapshot_older_than_the_stale_limit_is_stale(demo, client, settings):
     assert response.json()["Demo Realism"]["observed_at"] == clock.unix(FROZEN_AT)
 
 
-def test_history_keeps_one_row_per_record_and_day_for_90_days(demo, settings):
-    settings.HMR_USAGE_HISTORY_DAYS = 90
-    for day in range(92):
+def test_history_keeps_one_row_per_record_and_day_for_the_kept_days(demo_usage, settings):
+    settings.HMR_USAGE_HISTORY_DAYS = 3  # 90 by default (see the settings test below)
+    for day in range(5):
         clock.freeze(FROZEN_AT + timedelta(days=day))
         usage_refresh()
-    clock.freeze(FROZEN_AT + timedelta(days=91, hours=1))
+    clock.freeze(FROZEN_AT + timedelta(days=4, hours=1))
     usage_refresh()  # the same day again: its row is updated, not added
     realism = UsageDay.objects.filter(name="Demo Realism").order_by("day")
-    assert realism.count() == 90
-    assert realism.first().day == (FROZEN_AT + timedelta(days=2)).date()
-    assert realism.last().day == (FROZEN_AT + timedelta(days=91)).date()
+    assert [d.day for d in realism] == [(FROZEN_AT + timedelta(days=n)).date() for n in (2, 3, 4)]
     assert (realism.last().usage_month, realism.last().worker_count) == (50, 3)
     records = ModelRecord.objects.filter(category="image_generation").count()
-    assert UsageDay.objects.filter(category="image_generation").count() == 90 * records
+    assert UsageDay.objects.filter(category="image_generation").count() == 3 * records
 
 
-def test_the_refresh_is_scheduled_every_ten_minutes_by_default():
+def test_the_refresh_is_scheduled_every_ten_minutes_and_keeps_90_days_by_default():
     (spec,) = [s for s in schedule_specs() if s.task == "analytics.usage_refresh"]
     assert (spec.every_minutes, spec.expire_seconds) == (10, 600)
+    assert (
+        settings.HMR_USAGE_HISTORY_DAYS,
+        settings.HMR_USAGE_STALE_MINUTES,
+        settings.HMR_PROTECTED_TOP_N,
+    ) == (90, 30, 10)

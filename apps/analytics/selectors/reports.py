@@ -22,6 +22,7 @@ from apps.analytics.selectors.usage import (
     snapshot_state,
 )
 from apps.catalog.categories import Category
+from apps.catalog.models import ModelRecord
 from apps.core.errors import ApplicationError, NotFound, Unavailable
 
 WITH_STATS_SORTS = ("worker_count", "usage_total", "usage_month", "name")
@@ -59,12 +60,19 @@ class WithStatsQuery:
     sort_desc: bool = True
 
 
+def _has_records(category: Category) -> bool:
+    return ModelRecord.objects.filter(category=category.value).exists()
+
+
 def with_stats_check(category: Category) -> None:
+    """400 for a category AI-Horde does not serve, 404 for one without records (upstream's order)."""
     if category not in LIVE_CATEGORIES:
         raise ApplicationError(
             f"Category '{category.value}' does not support Horde statistics. "
             "Only image_generation and text_generation are supported."
         )
+    if not _has_records(category):
+        raise NotFound(f"Category '{category.value}' not found")
 
 
 def with_stats(category: Category, query: WithStatsQuery) -> list[RecordStats]:
@@ -74,8 +82,6 @@ def with_stats(category: Category, query: WithStatsQuery) -> list[RecordStats]:
     """
     with_stats_check(category)
     stats = record_stats(category)
-    if not stats:
-        raise NotFound(f"Category '{category.value}' not found")
     if query.min_worker_count is not None:
         stats = [s for s in stats if s.worker_count >= query.min_worker_count]
     keys = {
@@ -127,6 +133,7 @@ def risk_rules(category: Category) -> risk.Rules:
 
 
 def deletion_risk_check(category: Category, query: RiskQuery) -> None:
+    """400 for a category AI-Horde does not serve or an unknown preset, 404 without records."""
     if category not in LIVE_CATEGORIES:
         raise ApplicationError(
             "Deletion risk analysis is only supported for image_generation and text_generation categories"
@@ -135,6 +142,8 @@ def deletion_risk_check(category: Category, query: RiskQuery) -> None:
         raise ApplicationError(
             f"Invalid preset: Unknown preset: '{query.preset}'. Valid presets: {', '.join(risk.PRESETS)}"
         )
+    if not _has_records(category):
+        raise NotFound(f"Category '{category.value}' not found or has no models")
 
 
 def deletion_risk_report(category: Category, query: RiskQuery) -> RiskReport:
@@ -143,8 +152,6 @@ def deletion_risk_report(category: Category, query: RiskQuery) -> RiskReport:
     preset's subset only)."""
     deletion_risk_check(category, query)
     stats = record_stats(category)
-    if not stats:
-        raise NotFound(f"Category '{category.value}' not found or has no models")
     rules = risk_rules(category)
     facts = risk_facts(category, stats)
     models = risk.assess(facts, category=category.value, rules=rules)
