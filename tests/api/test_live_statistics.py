@@ -402,3 +402,4 @@ def test_a_category_without_records_is_404_before_any_snapshot(client, db):
     assert client.get(f"{S}/text_generation/deletion-risk").json() == {
         "detail": "Category 'text_generation' not found or has no models"
     }
+    assert client.get(f"{V2}/image_generation/popular").json() == []  # upstream: nothing popular

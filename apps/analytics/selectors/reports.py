@@ -29,10 +29,14 @@ WITH_STATS_SORTS = ("worker_count", "usage_total", "usage_month", "name")
 POPULAR_SORTS = ("worker_count", "usage_day", "usage_month", "usage_total")
 
 
-def _snapshot(category: Category) -> SnapshotState:
+def live_snapshot(category: Category, *, not_found: str) -> SnapshotState:
+    """The category's snapshot; before there is one, 404 `not_found` for a category without
+    records (upstream's order), else 503 with the reason. One query while a snapshot exists."""
     state = snapshot_state(category)
     if state is not None:
         return state
+    if not _has_records(category):
+        raise NotFound(not_found)
     message = (
         f"AI-Horde usage of {category.value} has not been collected yet: the first refresh (every "
         f"{settings.HMR_USAGE_REFRESH_MINUTES} minutes) has not succeeded yet. Try again later."
@@ -41,11 +45,6 @@ def _snapshot(category: Category) -> SnapshotState:
     if failure:
         message += f" The last attempt failed: {failure}"
     raise Unavailable(message)
-
-
-def live_snapshot(category: Category) -> SnapshotState:
-    """The category's snapshot; 503 with the reason while there is none yet."""
-    return _snapshot(category)
 
 
 # --- with-stats ------------------------------------------------------------------------------------
@@ -64,15 +63,17 @@ def _has_records(category: Category) -> bool:
     return ModelRecord.objects.filter(category=category.value).exists()
 
 
+def with_stats_not_found(category: Category) -> str:
+    return f"Category '{category.value}' not found"
+
+
 def with_stats_check(category: Category) -> None:
-    """400 for a category AI-Horde does not serve, 404 for one without records (upstream's order)."""
+    """400 for a category AI-Horde does not serve."""
     if category not in LIVE_CATEGORIES:
         raise ApplicationError(
             f"Category '{category.value}' does not support Horde statistics. "
             "Only image_generation and text_generation are supported."
         )
-    if not _has_records(category):
-        raise NotFound(f"Category '{category.value}' not found")
 
 
 def with_stats(category: Category, query: WithStatsQuery) -> list[RecordStats]:
@@ -82,6 +83,8 @@ def with_stats(category: Category, query: WithStatsQuery) -> list[RecordStats]:
     """
     with_stats_check(category)
     stats = record_stats(category)
+    if not stats:
+        raise NotFound(with_stats_not_found(category))
     if query.min_worker_count is not None:
         stats = [s for s in stats if s.worker_count >= query.min_worker_count]
     keys = {
@@ -132,8 +135,12 @@ def risk_rules(category: Category) -> risk.Rules:
     )
 
 
+def deletion_risk_not_found(category: Category) -> str:
+    return f"Category '{category.value}' not found or has no models"
+
+
 def deletion_risk_check(category: Category, query: RiskQuery) -> None:
-    """400 for a category AI-Horde does not serve or an unknown preset, 404 without records."""
+    """400 for a category AI-Horde does not serve or an unknown preset."""
     if category not in LIVE_CATEGORIES:
         raise ApplicationError(
             "Deletion risk analysis is only supported for image_generation and text_generation categories"
@@ -142,8 +149,6 @@ def deletion_risk_check(category: Category, query: RiskQuery) -> None:
         raise ApplicationError(
             f"Invalid preset: Unknown preset: '{query.preset}'. Valid presets: {', '.join(risk.PRESETS)}"
         )
-    if not _has_records(category):
-        raise NotFound(f"Category '{category.value}' not found or has no models")
 
 
 def deletion_risk_report(category: Category, query: RiskQuery) -> RiskReport:
@@ -152,6 +157,8 @@ def deletion_risk_report(category: Category, query: RiskQuery) -> RiskReport:
     preset's subset only)."""
     deletion_risk_check(category, query)
     stats = record_stats(category)
+    if not stats:
+        raise NotFound(deletion_risk_not_found(category))
     rules = risk_rules(category)
     facts = risk_facts(category, stats)
     models = risk.assess(facts, category=category.value, rules=rules)

@@ -94,7 +94,7 @@ class WithStatsApi(APIView):
             sort_desc=bool(query_bool(request, "sort_desc", True)),
         )
         reports.with_stats_check(parsed)
-        snapshot = reports.live_snapshot(parsed)
+        snapshot = reports.live_snapshot(parsed, not_found=reports.with_stats_not_found(parsed))
         context = {
             "observed_at": snapshot.as_of_unix,
             "include_workers": query.include_workers,
@@ -137,7 +137,7 @@ class DeletionRiskApi(APIView):
             offset=query_int(request, "offset", 0, ge=0),
         )
         reports.deletion_risk_check(parsed, query)
-        snapshot = reports.live_snapshot(parsed)
+        snapshot = reports.live_snapshot(parsed, not_found=reports.deletion_risk_not_found(parsed))
 
         def build():
             report = reports.deletion_risk_report(parsed, query)

@@ -23,6 +23,7 @@ from apps.api.statistics.responses import cached_response
 from apps.api.statistics.serializers import PopularModelSerializer
 from apps.catalog import selectors
 from apps.catalog.documents import current_revision
+from apps.core.errors import NotFound
 
 _EXPECTED = " or ".join(
     [", ".join(f"'{s}'" for s in reports.POPULAR_SORTS[:-1]), f"'{reports.POPULAR_SORTS[-1]}'"]
@@ -65,9 +66,14 @@ class PopularApi(APIView):
         limit = query_int(request, "limit", 10, ge=1, le=100)
         sort_by = _sort_by(request)
         include_workers = bool(query_bool(request, "include_workers", False))
-        if parsed not in LIVE_CATEGORIES:
+        try:
+            if parsed not in LIVE_CATEGORIES:
+                raise NotFound("AI-Horde does not serve this category")
+            snapshot = reports.live_snapshot(parsed, not_found="no records")
+        except (
+            NotFound
+        ):  # upstream: nothing is popular in a category AI-Horde does not serve or that is empty
             return cached_response(request, ("popular", "none"), list)
-        snapshot = reports.live_snapshot(parsed)
         context = {"observed_at": snapshot.as_of_unix, "include_workers": include_workers}
 
         def build():
