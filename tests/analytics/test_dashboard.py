@@ -20,7 +20,10 @@ def test_requestors_see_the_dashboard_others_do_not(demo_usage, grants):
     assert page.status_code == 200
     html = page.content.decode()
     assert "Curation dashboard: text_generation" in html
-    assert "No AI-Horde usage collected yet" in html and "Deletion risk needs the AI-Horde usage snapshot." in html
+    assert (
+        "No AI-Horde usage collected yet" in html
+        and "Deletion risk needs the AI-Horde usage snapshot." in html
+    )
     assert signed_in(READER.apikey).get(DASHBOARD).status_code == 302  # no role: no admin at all
     assert Client().get(DASHBOARD).status_code == 302
 
