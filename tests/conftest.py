@@ -56,12 +56,12 @@ def clean_cache():
     """Each test starts with an empty cache and no document or revision held in memory."""
     from apps.api.statistics.responses import responses_forget
     from apps.catalog import documents
-    from apps.horde.breaker import breaker_reset
+    from apps.horde.breaker import breaker_forget_local
 
     cache.clear()
     documents.documents_forget()
     responses_forget()
-    breaker_reset()  # the AI-Horde breaker keeps a copy in this process too
+    breaker_forget_local()  # the AI-Horde breaker keeps a copy in this process too
     yield
     cache.clear()
     documents.documents_forget()

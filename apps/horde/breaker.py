@@ -111,5 +111,11 @@ def breaker_failure(error: str) -> BreakerState:
 
 
 def breaker_reset() -> None:
-    """Forget every failure (tests; an operator after fixing the network)."""
+    """Forget every failure, everywhere (an operator after fixing the network)."""
     _store(BreakerState())
+
+
+def breaker_forget_local() -> None:
+    """Forget this process's copy only (tests: the cache is cleared between them)."""
+    global _local
+    _local = BreakerState()

@@ -2,9 +2,11 @@
 keeps, the 90 days of history, and that the task is scheduled."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.conf import settings
+from django.core.management import CommandError, call_command
 
 from apps.analytics.models import BackendUsage, RecordUsage, UnknownModel, UsageDay, UsageSnapshot
 from apps.analytics.services import usage_refresh
@@ -14,6 +16,7 @@ from apps.core import clock
 from apps.sync.services.schedules import schedule_specs
 from tests.analytics.horde_payloads import STATS_IMAGE, STATS_TEXT, STATUS_IMAGE, STATUS_TEXT, WORKERS_IMAGE
 from tests.conftest import FROZEN_AT
+from tests.fake_horde import CONNECTION_ERROR
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +183,23 @@ def test_the_refresh_is_scheduled_every_ten_minutes_and_keeps_90_days_by_default
         settings.HMR_USAGE_STALE_MINUTES,
         settings.HMR_PROTECTED_TOP_N,
     ) == (90, 30, 10)
+
+
+def test_refresh_usage_says_what_happened_and_can_close_the_breaker_first(demo_usage):
+    out, err = StringIO(), StringIO()
+    call_command("refresh_usage", stdout=out, stderr=err)
+    assert out.getvalue().splitlines() == [
+        "image_generation: refreshed (1 records in use, 0 names unknown to the reference)",
+        "text_generation: refreshed (0 records in use, 0 names unknown to the reference)",
+    ]
+    demo_usage.fail_usage_with(CONNECTION_ERROR)
+    for _ in range(3):  # two failed calls per run: the breaker opens at the fifth
+        with pytest.raises(CommandError, match="the previous snapshot is kept"):
+            call_command("refresh_usage", stdout=out, stderr=err)
+    assert "text_generation: failed: AI-Horde circuit breaker is open (retry in 120s)" in err.getvalue()
+    demo_usage.fail_usage_with(None)
+    with pytest.raises(CommandError):
+        call_command("refresh_usage", stdout=out, stderr=err)  # still open: AI-Horde is not asked
+    calls = demo_usage.calls
+    call_command("refresh_usage", "--reset-breaker", stdout=out, stderr=err)
+    assert demo_usage.calls == calls + 6

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 
 from apps.analytics import deletion_risk as risk
 from apps.analytics.categories import LIVE_CATEGORIES
 from apps.analytics.models import RecordUsage, UnknownModel
 from apps.analytics.selectors.reports import RiskQuery, deletion_risk_report
 from apps.analytics.selectors.statistics import category_statistics
-from apps.analytics.selectors.usage import SnapshotState, snapshot_failure, snapshot_state, usage_history
+from apps.analytics.selectors.usage import (
+    SnapshotState,
+    snapshot_failure,
+    snapshot_state,
+    unknown_models,
+    usage_history,
+)
 from apps.catalog.categories import Category
 from apps.catalog.models import ModelRecord
 
@@ -54,7 +60,7 @@ def dashboard(*, category: Category, preset: str | None = None, model: str | Non
     stats = category_statistics(category=category)
     usage = RecordUsage.objects.filter(category=category.value)
     served = usage.aggregate(n=Count("id", filter=Q(worker_count__gt=0)))["n"]
-    unknown = list(UnknownModel.objects.filter(category=category.value))
+    unknown = unknown_models(category)
     snapshot = snapshot_state(category) if category in LIVE_CATEGORIES else None
     tiles = Tiles(
         records=stats.total_models,
@@ -114,7 +120,3 @@ def _baselines(category: Category, stats) -> list[tuple[str, int]]:
     if none:
         shown.append(("(none)", none))
     return shown
-
-
-def total_month_usage(category: Category) -> int:
-    return RecordUsage.objects.filter(category=category.value).aggregate(n=Sum("usage_month"))["n"] or 0

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
 
 from apps.analytics.deletion_risk import RecordFacts, Variation
 from apps.analytics.models import BackendUsage, RecordUsage, UnknownModel, UsageDay, UsageSnapshot
@@ -187,21 +186,3 @@ def usage_history(category: Category, name: str) -> list[UsageDay]:
 def unknown_models(category: Category) -> list[UnknownModel]:
     """AI-Horde names no record matches: most workers first, then most used."""
     return list(UnknownModel.objects.filter(category=category.value))
-
-
-@dataclass(frozen=True)
-class UsageTotals:
-    served_records: int  # records at least one worker serves now
-    month_usage: int
-    unknown_served: int  # unknown names at least one worker serves now
-    unknown_month_usage: int
-
-
-def usage_totals(category: Category) -> UsageTotals:
-    usage = RecordUsage.objects.filter(category=category.value).aggregate(
-        served=Count("id", filter=Q(worker_count__gt=0)), month=Sum("usage_month")
-    )
-    unknown = UnknownModel.objects.filter(category=category.value).aggregate(
-        served=Count("id", filter=Q(worker_count__gt=0)), month=Sum("usage_month")
-    )
-    return UsageTotals(usage["served"], usage["month"] or 0, unknown["served"], unknown["month"] or 0)

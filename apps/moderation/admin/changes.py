@@ -57,7 +57,6 @@ class PendingChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "operation",
         "status_badge",
         "critical_flag",
-        "approvals",
         "requester",
         "batch_link",
         "age",
@@ -132,20 +131,19 @@ class PendingChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="critical")
     def critical_flag(self, change: PendingChange):
+        """ "critical", and for a change to one of the most used models its approvals ("1 of 2")."""
         critical = getattr(change, "critical", None)
         if critical is None:
             return ""
-        return format_html('<span class="hmr-critical">{}</span>', "critical") if critical else "no"
-
-    @admin.display(description="approvals")
-    def approvals(self, change: PendingChange):
+        if not critical:
+            return "no"
         protection = getattr(change, "protection", None)
         if protection is None:
-            return ""
-        state = "done" if protection.satisfied else "short"
+            return format_html('<span class="hmr-critical">{}</span>', "critical")
         return format_html(
+            '<span class="hmr-critical">critical</span> '
             '<span class="hmr-approvals hmr-approvals-{}" title="{}">{}</span>',
-            state,
+            "done" if protection.satisfied else "short",
             protection.reason,
             protection.label,
         )
