@@ -219,14 +219,10 @@ class UsageTrendSerializer(serializers.Serializer):
         ref_name = "UsageTrend"
 
 
-class RiskVariationSerializer(serializers.Serializer):
-    backend = serializers.CharField()
-    variant_name = serializers.CharField()
-    worker_count = serializers.IntegerField()
-    performance = serializers.FloatField(allow_null=True)
-    usage_day = serializers.IntegerField()
-    usage_month = serializers.IntegerField()
-    usage_total = serializers.IntegerField()
+class RiskVariationSerializer(BackendVariationSerializer):
+    """A backend's figures in a deletion-risk entry: those of with-stats without the queue."""
+
+    queued = queued_jobs = eta = None
 
     class Meta:
         ref_name = "BackendAuditVariation"
