@@ -102,10 +102,9 @@ class WithStatsApi(APIView):
         }
 
         def build():
-            return {
-                item.name: shapes.CombinedModelStatisticsSerializer(item, context=context).data
-                for item in reports.with_stats(parsed, query)
-            }
+            items = reports.with_stats(parsed, query)
+            data = shapes.CombinedModelStatisticsSerializer(items, many=True, context=context).data
+            return {item.name: entry for item, entry in zip(items, data, strict=True)}
 
         key = ("with-stats", parsed.value, current_revision(parsed), snapshot.version, query)
         return cached_response(request, key, build, snapshot)
