@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from apps.catalog.models import ModelRecord
+from apps.catalog.sources import DEMO_DIR
 from apps.core import clock
 from tests.conftest import FROZEN_AT
 
@@ -79,7 +80,7 @@ def _text_rows(legacy_dir):
     return list(rows.values())
 
 
-def test_text_generation_statistics_read_the_parameter_counts(client, imported, legacy_dir):
+def test_text_generation_statistics_read_the_parameter_counts_and_group(client, imported, legacy_dir):
     rows = _text_rows(legacy_dir)
     total = len(rows)
     parameters = [int(float(r["parameters_bn"]) * 1_000_000_000) for r in rows]
@@ -107,8 +108,7 @@ def test_text_generation_statistics_read_the_parameter_counts(client, imported, 
     assert body["top_styles"] == _ranked([r["style"] for r in rows if r["style"]], total, top=20)
     assert body["nsfw_count"] == 0 and body["download_stats"]["total_download_entries"] == 0
 
-
-def test_grouped_text_statistics_count_each_group_once_as_its_first_record(client, imported):
+    # Grouped: each text model group counts once, as its first record.
     records = ModelRecord.objects.filter(category="text_generation").order_by("position")
     firsts = {}
     for record in records:
@@ -123,8 +123,8 @@ def test_grouped_text_statistics_count_each_group_once_as_its_first_record(clien
     assert client.get(f"{URL}/clip", {"group_text_models": "true"}).json()["total_models"] == 2
 
 
-def test_offset_and_limit_are_this_requests_echo_even_when_cached(client, imported, legacy_dir):
-    records = json.loads((legacy_dir / "image" / "esrgan.json").read_text()).values()
+def test_offset_and_limit_are_this_requests_echo_even_when_cached(client, demo_usage):
+    records = list(json.loads((DEMO_DIR / "image" / "esrgan.json").read_text()).values())
     urls = [d["file_url"] for r in records for d in r["config"]["download"]]
     paged = client.get(f"{URL}/esrgan", {"limit": "5", "offset": "2"}).json()
     plain = client.get(f"{URL}/esrgan").json()
@@ -134,14 +134,14 @@ def test_offset_and_limit_are_this_requests_echo_even_when_cached(client, import
     }
     assert plain == {
         "category": "esrgan",
-        "total_models": 6,
-        "returned_models": 6,
+        "total_models": len(records),
+        "returned_models": len(records),
         "offset": 0,
         "limit": None,
         "nsfw_count": 0,
         "baseline_distribution": {},
         "download_stats": {
-            "total_models_with_downloads": 6,
+            "total_models_with_downloads": len(records),
             "total_download_entries": len(urls),
             "total_size_bytes": 0,
             "models_with_size_info": 0,
