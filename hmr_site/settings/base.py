@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.analytics",
     "apps.sync",
+    "apps.textmodels",
     "apps.moderation",
     "hmr_site",  # the top: commands that wire the apps together
 ]
