@@ -111,13 +111,18 @@ def _page(status: int, html: str) -> Page:
 
 
 def cached_page(
-    request, *, categories: list[Category], render: Callable[[str], tuple[int, str]]
+    request,
+    *,
+    categories: list[Category],
+    render: Callable[[str], tuple[int, str]],
+    vary: tuple = (),
 ) -> HttpResponse:
-    """The page for this request: from memory while the categories' revisions are current, else
-    `render(variant)` -> (status, html), kept for the next request."""
+    """The page for this request: from memory while the categories' revisions (and `vary`, what
+    else the page shows that no revision counts) are current, else `render(variant)` ->
+    (status, html), kept for the next request."""
     variant = visitor_variant(request)
     revisions = tuple(current_revision(c) for c in categories)
-    key = (request.path, request.META.get("QUERY_STRING", ""), variant, revisions)
+    key = (request.path, request.META.get("QUERY_STRING", ""), variant, revisions, vary)
     page = store.get(key)
     if page is None:
         page = _page(*render(variant))

@@ -13,10 +13,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from apps.analytics.selectors import usage
 from apps.catalog import browse
 from apps.catalog.categories import Category, served_categories
 from apps.catalog.formats import v2
 from apps.catalog.formats.text_names import backend_variants, name_quant, name_size
+from apps.core import clock
 from apps.site import params
 from apps.site.caching import CONTRIBUTOR, cached_page
 from apps.site.facets import active_filters, facet_groups, sort_choices, view_choices
@@ -189,7 +191,7 @@ def record_page(request, category: Category, name: str) -> HttpResponse:
             "data": data,
             "detail": detail,
             "downloads": [{"file": d, "check": None} for d in detail.downloads],
-            "usage": None,
+            "usage": usage.record_usage(category, name),
             "served_as": [name, *backend_variants(name)] if category == Category.TEXT_GENERATION else [],
             "extra_fields": _extra_fields(category, data),
             "history": history,
@@ -198,7 +200,8 @@ def record_page(request, category: Category, name: str) -> HttpResponse:
         }
         return _render(request, "site/record.html", context, variant)
 
-    return cached_page(request, categories=[category], render=render)
+    # Usage figures change with each AI-Horde snapshot, not with the catalog: a minute at most.
+    return cached_page(request, categories=[category], render=render, vary=(clock.unix(clock.now()) // 60,))
 
 
 # Fields the detail page shows in their own sections; any other field is listed as it is.

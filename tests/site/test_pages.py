@@ -4,14 +4,18 @@ list exactly the records the legacy files say, and bad addresses get a clear ans
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from django.http import QueryDict
 
+from apps.analytics.services import usage_refresh
 from apps.catalog.categories import Category
 from apps.catalog.formats.text_names import text_model_group
+from apps.core import clock
 from apps.site import params
+from tests.conftest import DEMO_USAGE, FROZEN_AT
 from tests.moderation.desk import text
 from tests.site.conftest import by_name, groups_on, names_on
 
@@ -249,3 +253,28 @@ def test_an_address_nothing_answers_gets_the_catalog_s_not_found_page(catalog, c
     assert response.status_code == 404
     assert "There is no page at /no/such/page." in text(response.content.decode())
     assert client.get("/api/nothing").json() == {"detail": "Not Found"}  # the API keeps its JSON
+
+
+def test_a_record_page_shows_its_ai_horde_usage_once_collected(demo_usage, client):
+    address = "/image_generation/model/Demo Realism"
+    assert "On the AI-Horde" not in client.get(address).content.decode()  # no snapshot yet
+    assert [o.result for o in usage_refresh()] == ["refreshed", "refreshed"]
+    served = DEMO_USAGE["status/image"][0]
+    stats = {
+        period: DEMO_USAGE["stats/image"][period]["Demo Realism"] for period in ("day", "month", "total")
+    }
+    clock.freeze(FROZEN_AT + timedelta(minutes=1))  # the usage part of a page is kept a minute at most
+    page = client.get(address).content.decode()
+    shown = section_html(page, "usage")
+    assert shown == (
+        f"<dt>Workers serving it</dt><dd>{served['count']}</dd><dt>Used today</dt><dd>{stats['day']}</dd>"
+        f"<dt>This month</dt><dd>{stats['month']}</dd><dt>In total</dt><dd>{stats['total']}</dd>"
+    )
+    assert "As of 2026-01-02 03:04 UTC." in text(page)
+    other = section_html(client.get("/image_generation/model/Demo Painter").content.decode(), "usage")
+    assert re.findall(r"<dd>(\d+)</dd>", other) == ["0", "0", "0", "0"]  # AI-Horde did not mention it
+
+
+def section_html(page: str, element_id: str) -> str:
+    start = page.index(f'id="{element_id}">') + len(f'id="{element_id}">')
+    return re.sub(r">\s+<", "><", page[start : page.index("</dl>", start)]).strip()

@@ -40,8 +40,16 @@ from apps.moderation.selectors.history import (
     batch_timeline,
     pending_changes,
 )
+from apps.moderation.selectors.protection import (
+    REQUIRED_APPROVALS,
+    Protection,
+    change_approvers,
+    change_protection,
+    protections,
+)
 
 __all__ = [
+    "REQUIRED_APPROVALS",
     "BatchHistory",
     "BatchNetChanges",
     "BatchPage",
@@ -49,6 +57,7 @@ __all__ = [
     "ChangeFilter",
     "ChangePage",
     "NetChange",
+    "Protection",
     "applied_diff",
     "applied_write",
     "batch_get",
@@ -57,10 +66,12 @@ __all__ = [
     "batch_page",
     "batch_summary",
     "batch_timeline",
+    "change_approvers",
     "change_diff",
     "change_events",
     "change_get",
     "change_list",
+    "change_protection",
     "change_queryset",
     "change_status_counts",
     "critical_flags",
@@ -71,6 +82,7 @@ __all__ = [
     "pending_records",
     "proposal_diff",
     "proposed_diffs",
+    "protections",
     "record_changes",
     "record_history",
     "record_state",
