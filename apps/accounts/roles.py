@@ -31,11 +31,14 @@ GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "moderation.add_pendingchange",
         "moderation.propose_change",
         "moderation.view_reviewbatch",
+        "verification.view_downloadtarget",
+        "verification.view_downloadcheck",
     ),
     # Approvers are in "Requestors" as well; list only what approvers have on top.
     Role.APPROVER: (
         "accounts.view_rolegrant",
         "moderation.review_change",
         "moderation.apply_change",
+        "verification.check_downloads",
     ),
 }

@@ -102,11 +102,14 @@ def test_the_role_groups_have_the_permissions_of_the_table(settings):
         "moderation.propose_change",
         "moderation.view_pendingchange",
         "moderation.view_reviewbatch",
+        "verification.view_downloadcheck",
+        "verification.view_downloadtarget",
     ]
     assert perms("Approvers") == [
         "accounts.view_rolegrant",
         "moderation.apply_change",
         "moderation.review_change",
+        "verification.check_downloads",
     ]
 
 
