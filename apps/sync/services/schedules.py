@@ -53,6 +53,12 @@ def schedule_specs() -> list[ScheduleSpec]:
             "Pulls the PRIMARY's documents into this REPLICA (REPLICA only).",
             every_minutes=settings.HMR_REPLICA_PULL_INTERVAL_MINUTES,
         ),
+        ScheduleSpec(
+            "HMR: nightly download checks",
+            "verification.nightly",
+            "Checks every download URL that has no fresh check, spread over the night (apps/verification).",
+            crontab=(str(settings.HMR_VERIFY_NIGHTLY_AT[1]), str(settings.HMR_VERIFY_NIGHTLY_AT[0])),
+        ),
     ]
 
 
