@@ -6,6 +6,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 
 from apps.audit.services import Actor, audit_events_save
@@ -24,7 +25,10 @@ from apps.catalog.models import ModelRecord
 from apps.core import clock
 from apps.core.errors import ApplicationError, NotFound
 from apps.moderation.models import PendingChange
+from apps.moderation.selectors.downloads import downloads_to_check
 from apps.moderation.services.common import queue_event
+from apps.verification.models import DownloadCheck
+from apps.verification.tasks import queue_download_checks
 
 Op = PendingChange.Operation
 _INVALID_NAME = re.compile(r"[\x00-\x1f\x7f\\]")
@@ -66,7 +70,9 @@ def change_enqueue(*, proposal: Proposal, actor: Actor) -> PendingChange:
     create of an existing record (409), update or delete of a missing one (404). The change keeps
     the record's current `version` as its `base_version`, so applying it after someone else
     changed the record is refused. Duplicate proposals are accepted (the second one conflicts at
-    apply). Writes the change and its "enqueue" audit event in one transaction.
+    apply). Writes the change and its "enqueue" audit event in one transaction; after the commit,
+    the download URLs it adds or changes are queued for a check (apps/verification), so the
+    result is on the desk before an approver decides.
     """
     category, name = proposal.category, validate_name(proposal.name)
     if category == Category.TEXT_GENERATION and (message := backend_prefix_message(name)):
@@ -110,6 +116,8 @@ def change_enqueue(*, proposal: Proposal, actor: Actor) -> PendingChange:
                 )
             ]
         )
+        if settings.HMR_VERIFY_ON_PROPOSAL and (specs := downloads_to_check(change, current)):
+            transaction.on_commit(lambda: queue_download_checks(specs, DownloadCheck.Trigger.CHANGE))
     return change
 
 
