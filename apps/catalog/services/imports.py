@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from apps.audit.services import Actor
+from apps.audit.services import Actor, record_writes_serialize
 from apps.catalog import hooks
 from apps.catalog.categories import Category
 from apps.catalog.formats.bundle import ImportFormatError, ParsedCategory
@@ -95,6 +95,7 @@ def catalog_import(
         return ImportReport([CategoryReport.of(p) for p in plans], dry_run=True)
     reports = []
     with transaction.atomic():
+        record_writes_serialize()  # before any row lock: record events commit in id order
         for item in parsed:
             rows = _rows(item.category, lock=True)
             plan = _plan(item, rows, keep_legacy_residue)
