@@ -2,7 +2,7 @@ from django.urls import path
 
 from apps.api.metadata import metadata_urls
 from apps.api.queue.urls import queue_urls
-from apps.api.v2 import me, views
+from apps.api.v2 import changes, downloads, feeds, me, views
 from apps.catalog.categories import served_categories
 
 
@@ -13,7 +13,14 @@ def _category_routes() -> list:
         c = category.value
         routes += [
             path(f"{c}", views.CategoryDocumentApi.as_view(category=category), name=f"v2-{c}"),
+            # Above the record route: `…/model/a/b/downloads` is the downloads of "a/b" (downloads.py).
+            path(
+                f"{c}/model/<path:name>/downloads",
+                downloads.RecordDownloadsApi.as_view(category=category),
+                name=f"v2-{c}-model-downloads",
+            ),
             path(f"{c}/model/<path:name>", views.RecordApi.as_view(category=category), name=f"v2-{c}-model"),
+            path(f"{c}/new_models.atom", feeds.NewModelsFeed(category), name=f"v2-{c}-new-models"),
             path(f"{c}/add", views.CategoryAddApi.as_view(category=category), name=f"v2-{c}-add"),
             path(f"{c}/pending", views.PendingApi.as_view(category=category), name=f"v2-{c}-pending"),
             path(f"{c}/search", views.CategorySearchApi.as_view(category=category), name=f"v2-{c}-search"),
@@ -28,13 +35,20 @@ urlpatterns = [
     path("info", views.InfoApi.as_view(), name="v2-info"),
     path("model_categories", views.CategoriesApi.as_view(), name="v2-categories"),
     path("search", views.SearchApi.as_view(), name="v2-search"),
+    path("changes", changes.ChangesApi.as_view(), name="v2-changes"),
     *metadata_urls("v2"),
     *queue_urls("v2"),
     *_category_routes(),
     # Generic routes: only reached by categories without a typed route (lora, ti) or invalid ones.
+    path(
+        "<str:category>/model/<path:name>/downloads",
+        downloads.RecordDownloadsApi.as_view(),
+        name="v2-model-downloads",
+    ),
     path("<str:category>/model/<path:name>", views.RecordApi.as_view(), name="v2-model"),
     path("<str:category>/search", views.CategorySearchApi.as_view(), name="v2-category-search"),
     path("<str:category>/add", views.CategoryAddApi.as_view(), name="v2-category-add"),
     path("<str:category>/pending", views.PendingApi.as_view(), name="v2-category-pending"),
+    path("<str:category>/new_models.atom", feeds.NewModelsFeed(), name="v2-category-new-models"),
     path("<str:category>", views.CategoryDocumentApi.as_view(), name="v2-category"),
 ]
