@@ -14,6 +14,7 @@ are counted (`delay` keeps each request open a little so overlaps are real).
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import json
 import re
@@ -43,7 +44,7 @@ class FakeDns:
             self._next += 1
         self.names[host.lower()] = list(addresses)
 
-    def getaddrinfo(self, host, port, family=0, type=0, proto=0, flags=0):  # noqa: A002 (socket's names)
+    def getaddrinfo(self, host, port, family=0, type=0, proto=0, flags=0):
         self.asked.append(host)
         found = self.names.get(str(host).lower())
         if found is None:
@@ -65,8 +66,6 @@ class Seen:
 
 
 def sha_of(text: str) -> str:
-    import hashlib
-
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -149,8 +148,12 @@ class FakeFileHosts:
 
     def huggingface(self, repo: str, path: str, *, size: int, sha256: str, lfs: bool = True) -> str:
         """`https://huggingface.co/<repo>/resolve/main/<path>`: a 302 to the CDN with HF's headers."""
-        url = f"https://huggingface.co/{repo}/resolve/main/{path}"
-        cdn = f"https://cdn-lfs-us-1.hf.co/repos/{sha256[:2]}/{sha256[2:4]}/{sha256}?X-Amz-Signature=abc"
+        return self.huggingface_url(
+            f"https://huggingface.co/{repo}/resolve/main/{path}", size=size, sha256=sha256, lfs=lfs
+        )
+
+    def huggingface_url(self, url: str, *, size: int, sha256: str, lfs: bool = True) -> str:
+        cdn = f"https://cdn-lfs-us-1.hf.co/repos/{sha256[:2]}/{sha256[2:4]}/{sha256}?X-Amz-Signature={sha_of(url)[:16]}"
         headers = {
             "Content-Type": "text/plain; charset=utf-8",
             "X-Repo-Commit": "9b5c0f3f1c4e4b7e8d2a6f0e1d3c5b7a9e8f6d4c",
@@ -167,6 +170,12 @@ class FakeFileHosts:
         )
         return url
 
+    def github_release(self, url: str, *, size: int) -> str:
+        """A GitHub release asset: 302 to objects.githubusercontent.com, which answers the length."""
+        asset = f"https://objects.githubusercontent.com/github-production-release-asset-2e65be/{sha_of(url)[:12]}?X-Amz-Signature=1"
+        self.redirect(url, asset)
+        return self.file(asset, size=size, headers={"ETag": f'"0x{sha_of(url)[:16].upper()}"'}) and url
+
     def huggingface_missing(self, repo: str, path: str, *, code: str = "EntryNotFound") -> str:
         url = f"https://huggingface.co/{repo}/resolve/main/{path}"
         status = 401 if code in ("RepoNotFound", "GatedRepo") else 404
@@ -180,7 +189,19 @@ class FakeFileHosts:
     def civitai(self, version: int, file_id: int, *, size: int, sha256: str, others: int = 1) -> str:
         """A civitai download: 307 to signed storage that refuses HEAD; the API has the SHA-256."""
         url = f"https://civitai.com/api/download/models/{version}?type=Model&format=SafeTensor&size=full&fp=fp16"
-        storage = f"https://civitai-delivery-worker-prod.5ac0637cfd0766c97916cefa3764fbdf.r2.cloudflarestorage.com/model/{file_id}.safetensors?X-Amz-Signature=def"
+        return self.civitai_url(url, size=size, sha256=sha256, file_id=file_id, others=others)
+
+    def civitai_url(
+        self, url: str, *, size: int, sha256: str, file_id: int | None = None, others: int = 1
+    ) -> str:
+        parts = urlsplit(url)
+        version = int(parts.path.rstrip("/").rsplit("/", 1)[1])
+        query = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
+        file_id = int(query.get("fileId", file_id or version + 7))
+        storage = (
+            "https://civitai-delivery-worker-prod.5ac0637cfd0766c97916cefa3764fbdf.r2.cloudflarestorage.com"
+            f"/model/{file_id}.safetensors?X-Amz-Signature=def"
+        )
         self.redirect(url, storage, code=307, headers={"Content-Type": "text/plain"})
         self.serve("HEAD", storage, lambda request: (403, {"Content-Type": "application/xml"}, ""))
         self.serve(
@@ -188,13 +209,18 @@ class FakeFileHosts:
             storage,
             lambda request: (206, {"Content-Range": f"bytes 0-0/{size}", "Content-Length": "1"}, "x"),
         )
+        metadata = {
+            "format": query.get("format", "SafeTensor"),
+            "size": query.get("size", "pruned"),
+            "fp": query.get("fp", "fp16"),
+        }
         files = [
             {
                 "id": file_id + n,
                 "name": f"model_{n}.safetensors",
-                "type": "Model",
+                "type": query.get("type", "Model"),
                 "sizeKB": round(size / 1024, 2),
-                "metadata": {"format": "SafeTensor", "size": "full", "fp": "fp16" if n == 0 else "fp32"},
+                "metadata": metadata if n == 0 else {**metadata, "fp": "fp32"},
                 "hashes": {
                     "AutoV2": sha256[:10].upper(),
                     "SHA256": (sha256 if n == 0 else sha_of(str(n))).upper(),
@@ -211,3 +237,18 @@ class FakeFileHosts:
             lambda request: (200, {"Content-Type": "application/json"}, body),
         )
         return url
+
+    def serve_specs(self, specs) -> None:
+        """Answer every given URL as its host would, publishing exactly what the spec expects
+        (a made-up hash where the record has none)."""
+        for spec in specs:
+            sha = spec.expected_sha256 or sha_of(spec.url)
+            size = spec.expected_size if spec.expected_size is not None else 1_000_000 + len(spec.url)
+            if spec.host == "huggingface.co":
+                self.huggingface_url(spec.url, size=size, sha256=sha)
+            elif spec.host == "github.com":
+                self.github_release(spec.url, size=size)
+            elif spec.host == "civitai.com":
+                self.civitai_url(spec.url, size=size, sha256=sha)
+            else:
+                self.file(spec.url, size=size)

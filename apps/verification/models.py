@@ -36,19 +36,19 @@ class DownloadTarget(models.Model):
 
 class DownloadCheck(models.Model):
     class Outcome(models.TextChoices):
-        OK = "ok"
+        OK = "ok", "ok"
         HASH_MISMATCH = "hash_mismatch", "hash mismatch"
         SIZE_MISMATCH = "size_mismatch", "size mismatch"
-        GONE = "gone"
+        GONE = "gone", "gone"
         LOGIN_REQUIRED = "login_required", "login required"
         HOST_ERROR = "host_error", "host error"
-        TIMEOUT = "timeout"
+        TIMEOUT = "timeout", "timeout"
         REFUSED = "refused", "refused (not a public address)"
 
     class Trigger(models.TextChoices):
         CHANGE = "change", "proposed change"
         ON_DEMAND = "on_demand", "on demand"
-        NIGHTLY = "nightly"
+        NIGHTLY = "nightly", "nightly"
 
     target = models.ForeignKey(DownloadTarget, on_delete=models.CASCADE, related_name="checks")
     checked_at = models.DateTimeField()

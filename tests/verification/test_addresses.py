@@ -112,7 +112,7 @@ def test_a_name_that_turns_private_between_the_check_and_the_connection_is_not_c
     get 127.0.0.1. The connection vets again and opens no socket (real sockets, no fake HTTP)."""
     answers = iter([["54.230.7.7"], ["127.0.0.1"]])
 
-    def rebinding(host, port, family=0, type=0, proto=0, flags=0):  # noqa: A002
+    def rebinding(host, port, family=0, type=0, proto=0, flags=0):
         dns.names["rebind.example.com"] = next(answers, ["127.0.0.1"])
         return dns.getaddrinfo(host, port, family, type, proto, flags)
 
