@@ -23,7 +23,8 @@ def test_new_models_newest_first(client, import_actor):
     import_references(actor=import_actor, legacy_dir=DEMO_DIR)
     payload = image_payload("Brand New", description="Crisp anime portraits.")
     change = services.change_enqueue(
-        proposal=services.Proposal(Category.IMAGE_GENERATION, "create", "Brand New", payload), actor=BY_REQUESTOR
+        proposal=services.Proposal(Category.IMAGE_GENERATION, "create", "Brand New", payload),
+        actor=BY_REQUESTOR,
     )
     approve_ids(change)
     services.changes_apply(change_ids=[change.pk], job_id=None, actor=BY_APPROVER)
@@ -35,13 +36,20 @@ def test_new_models_newest_first(client, import_actor):
     assert feed.find(f"{ATOM}title").text == "New image_generation models (Horde Model Reference)"
     entries = feed.findall(f"{ATOM}entry")
     imported = list(
-        ModelRecord.objects.filter(category="image_generation").exclude(name="Brand New").values_list("name", flat=True)
+        ModelRecord.objects.filter(category="image_generation")
+        .exclude(name="Brand New")
+        .values_list("name", flat=True)
     )
-    assert [e.find(f"{ATOM}title").text for e in entries][0] == "Brand New"
+    assert entries[0].find(f"{ATOM}title").text == "Brand New"
     assert sorted(e.find(f"{ATOM}title").text for e in entries[1:]) == sorted(imported)
     newest = entries[0]
-    assert newest.find(f"{ATOM}link").get("href") == f"http://testserver{V2}/image_generation/model/Brand%20New"
-    assert newest.find(f"{ATOM}summary").text == "Crisp anime portraits. — baseline: stable_diffusion_xl — style: anime"
+    assert (
+        newest.find(f"{ATOM}link").get("href") == f"http://testserver{V2}/image_generation/model/Brand%20New"
+    )
+    assert (
+        newest.find(f"{ATOM}summary").text
+        == "Crisp anime portraits. — baseline: stable_diffusion_xl — style: anime"
+    )
     assert newest.find(f"{ATOM}updated").text == "2026-01-02T03:04:05+00:00"
     assert newest.find(f"{ATOM}author/{ATOM}name").text == "App#2002"
     assert newest.find(f"{ATOM}category").get("term") == "api-v2"

@@ -172,6 +172,7 @@ def test_the_record_list_filters_by_download_state_and_checks_a_category(catalog
         f"Checking {len(specs)} download URL(s) of every image_generation record; the results show on the record pages."
     ]
     assert names("problem") == ["Demo Painter"]
+    assert services.selectors.category_download_problems() == {"image_generation": 1}  # the dashboard's count
     assert names("ok") == sorted(set(everything) - {"Demo Painter"})
     assert names("unchecked") == []
     assert realism.name in names("ok")
