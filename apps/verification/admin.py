@@ -40,6 +40,8 @@ def state_row(state: DownloadState, *, changed: bool | None = None) -> dict:
         text = check.get_outcome_display() if kind == selectors.PROBLEM else "ok"
     return {
         "spec": state.spec,
+        # Only web URLs become links: a record's URL is proposed by anyone (no javascript: links).
+        "link": state.spec.url if state.spec.url.lower().startswith(("https://", "http://")) else None,
         "state": kind,
         "symbol": SYMBOLS[kind],
         "text": text,

@@ -220,6 +220,8 @@ class FileHostClient:
         except _Failed as failed:
             probe.notes.append(f"civitai API not reachable ({failed.detail})")
             return
+        finally:
+            probe.requests += asked.requests
         with response:
             if response.status_code != 200:
                 probe.notes.append(f"civitai API answered {response.status_code}")

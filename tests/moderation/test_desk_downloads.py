@@ -179,3 +179,20 @@ def test_the_record_list_filters_by_download_state_and_checks_a_category(catalog
     assert (
         approver_admin.get(ADMIN_RECORDS, {"category__exact": "blip", "downloads": "none"}).status_code == 200
     )
+
+
+def test_a_url_that_is_no_web_address_is_refused_and_not_a_link(
+    catalog, requestor, approver_admin, files, django_capture_on_commit_callbacks
+):
+    payload = image_payload(
+        config={"download": [{"file_name": "x.safetensors", "file_url": "javascript:alert(1)"}]}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        change_id = requestor.post(f"{V2}/image_generation", payload).json()["change_id"]
+    page = approver_admin.get(f"{ADMIN_QUEUE}{change_id}/change/")
+    assert 'href="javascript:' not in body(page)
+    assert (
+        "refused (not a public address): only http:// and https:// URLs are checked, not 'javascript:alert(1)'"
+        in section(page, "change-downloads")
+    )
+    assert files.seen == []

@@ -9,8 +9,10 @@ from datetime import timedelta
 import pytest
 
 from apps.core import clock
-from apps.verification import selectors, tasks
+from apps.verification import selectors, services, tasks
 from apps.verification.models import DownloadCheck, DownloadTarget
+from apps.verification.targets import TargetSpec
+from tests.verification.helpers import check
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +71,22 @@ def test_the_nightly_round_keeps_to_the_host_limits_and_skips_what_is_fresh(
     settings.HMR_VERIFY_SLICE_SIZE = 1000
     assert tasks.nightly()["queued"] == len(catalog_urls)
     assert DownloadCheck.objects.count() == 2 * len(catalog_urls)
+
+
+def test_old_checks_are_forgotten_but_each_urls_latest_is_kept(files, frozen_clock, settings):
+    settings.HMR_VERIFY_HISTORY_DAYS = 30
+    old = files.file("https://github.com/a/releases/download/v1/old.pth", size=10)
+    kept = files.file("https://github.com/a/releases/download/v1/kept.pth", size=10)
+    clock.freeze(frozen_clock - timedelta(days=40))
+    check(TargetSpec(old), TargetSpec(kept))
+    clock.freeze(frozen_clock - timedelta(days=35))
+    check(TargetSpec(old))
+    clock.freeze(frozen_clock)
+    check(TargetSpec(old))
+    assert DownloadCheck.objects.count() == 4
+    assert services.download_history_purge() == 2  # old's two older checks; kept's only check stays
+    remaining = sorted((c.target.url, c.checked_at.date().isoformat()) for c in DownloadCheck.objects.all())
+    assert remaining == [
+        (kept, (frozen_clock - timedelta(days=40)).date().isoformat()),
+        (old, frozen_clock.date().isoformat()),
+    ]

@@ -165,6 +165,7 @@ def test_civitai_hashes_come_from_its_api(files):
         f"GET {files.seen[1].url.split('?')[0]}",  # …and answers a one-byte GET
         "GET https://civitai.com/api/v1/model-versions/1942411",
     ]
+    assert good.requests_sent == 5  # HEAD, HEAD (refused), GET, GET, the API
     other = hashlib.sha256(b"the record's idea").hexdigest()
     [bad] = check(TargetSpec(url, other, 6_938_040_682))
     assert bad.outcome == "hash_mismatch"
