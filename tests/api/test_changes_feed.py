@@ -193,3 +193,14 @@ def test_a_write_committed_later_never_hides_behind_a_cursor(import_actor):
     second.join(10)
     after = Client().get(FEED, {"since": cursor}).json()["changes"]
     assert [c["name"] for c in after] == ["Demo Realism", other.name]
+
+
+@pytest.mark.django_db
+def test_the_feed_is_documented():
+    paths = Client().get("/api/openapi.json").json()["paths"]
+    get = paths[FEED]["get"]
+    assert get["operationId"] == "v2_changes"
+    assert [p["name"] for p in get["parameters"]] == ["category", "limit", "since"]
+    assert get["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/CatalogChangesPage"
+    }

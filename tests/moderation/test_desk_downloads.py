@@ -196,3 +196,16 @@ def test_a_url_that_is_no_web_address_is_refused_and_not_a_link(
         in section(page, "change-downloads")
     )
     assert files.seen == []
+
+
+def test_an_approver_checks_a_changes_downloads_again(
+    catalog, requestor, approver_admin, requestor_admin, files
+):
+    change_id = requestor.post(f"{V2}/image_generation", broken_payload()).json()["change_id"]  # not checked
+    assert 'id="check-change-downloads"' not in body(requestor_admin.get(f"{ADMIN_QUEUE}{change_id}/change/"))
+    assert requestor_admin.post(f"{ADMIN_QUEUE}{change_id}/check-downloads/").status_code == 403
+    files.huggingface_missing("someone/brand-new", "brand_new.safetensors")
+    done = approver_admin.post(f"{ADMIN_QUEUE}{change_id}/check-downloads/", follow=True)
+    assert messages_of(done) == [f"Checking 1 download URL(s) of change #{change_id}."]
+    assert "gone: 404 Not Found (EntryNotFound)" in section(done, "change-downloads")
+    assert DownloadCheck.objects.get().trigger == "on_demand"
