@@ -50,6 +50,7 @@ def state_row(state: DownloadState, *, changed: bool | None = None) -> dict:
         "final_url": check.final_url if check else "",
         "previous": check if kind == selectors.CHECKING else None,
         "expected": _expected(state.spec),
+        "target_id": state.target_id,
         "changed": changed,
     }
 

@@ -21,6 +21,7 @@ class DownloadState:
     spec: TargetSpec
     check: DownloadCheck | None = None  # the latest check of exactly this URL, hash and size
     requested_at: datetime | None = None  # a check is queued and has not finished
+    target_id: int | None = None  # where its history is (None: never asked about)
 
     @property
     def state(self) -> str:
@@ -38,9 +39,10 @@ def target_states(specs: list[TargetSpec]) -> list[DownloadState]:
     states = []
     for spec in specs:
         row = by_key.get(spec.key)
-        states.append(
-            DownloadState(spec, row.latest_check if row else None, row.requested_at if row else None)
-        )
+        if row is None:
+            states.append(DownloadState(spec))
+        else:
+            states.append(DownloadState(spec, row.latest_check, row.requested_at, row.pk))
     return states
 
 
@@ -125,11 +127,3 @@ def category_download_problems() -> dict[str, int]:
     for category in ModelRecord.objects.filter(pk__in=problems).values_list("category", flat=True):
         counts[category] += 1
     return dict(counts)
-
-
-def target_history(spec: TargetSpec, *, limit: int = 10) -> list[DownloadCheck]:
-    return list(DownloadCheck.objects.filter(target__key=spec.key).order_by("-checked_at", "-id")[:limit])
-
-
-def target_by_spec(spec: TargetSpec) -> DownloadTarget | None:
-    return DownloadTarget.objects.filter(key=spec.key).first()

@@ -61,6 +61,7 @@ def nightly() -> dict:
     return {
         "queued": plan.targets,
         "slices": len(plan.slices),
+        "seconds_between_slices": round(gap, 1) if plan.slices else None,
         "fresh": plan.fresh,
         "already_queued": plan.queued,
         "purged": services.download_history_purge(),

@@ -39,8 +39,11 @@ def test_a_proposal_with_a_broken_url_shows_why_on_its_change_page(
     assert section(page, "change-downloads") == text(
         "file URL expected result "
         f"✗ brand_new.safetensors new {BROKEN} SHA-256 {SHA[:12]}…, no size "
-        "gone: 404 Not Found (EntryNotFound): the file is not at this URL checked 2026-01-02 03:04 UTC"
+        "gone: 404 Not Found (EntryNotFound): the file is not at this URL checked 2026-01-02 03:04 UTC · every check"
     )
+    history = approver_admin.get(f"/admin/verification/downloadtarget/{check.target_id}/change/")
+    assert f'href="/admin/verification/downloadtarget/{check.target_id}/change/"' in body(page)
+    assert "404 Not Found (EntryNotFound): the file is not at this URL" in text(body(history))
 
 
 def test_a_good_url_is_ticked(catalog, requestor, approver_admin, files, django_capture_on_commit_callbacks):

@@ -37,9 +37,11 @@ def test_the_nightly_round_keeps_to_the_host_limits_and_skips_what_is_fresh(
     summary = tasks.nightly()
 
     slices = -(-len(catalog_urls) // 40)
+    spread = min(settings.HMR_VERIFY_NIGHTLY_SPREAD_MINUTES * 60 / slices, 1800)  # over the night, 30 min at most
     assert summary == {
         "queued": len(catalog_urls),
         "slices": slices,
+        "seconds_between_slices": round(spread, 1),
         "fresh": 0,
         "already_queued": 0,
         "purged": 0,
@@ -62,7 +64,14 @@ def test_the_nightly_round_keeps_to_the_host_limits_and_skips_what_is_fresh(
     requests_so_far = len(files.seen)
     clock.freeze(frozen_clock + timedelta(hours=settings.HMR_VERIFY_FRESH_HOURS - 1))
     again = tasks.nightly()
-    assert again == {"queued": 0, "slices": 0, "fresh": len(catalog_urls), "already_queued": 0, "purged": 0}
+    assert again == {
+        "queued": 0,
+        "slices": 0,
+        "seconds_between_slices": None,
+        "fresh": len(catalog_urls),
+        "already_queued": 0,
+        "purged": 0,
+    }
     assert len(files.seen) == requests_so_far
     assert DownloadCheck.objects.count() == len(catalog_urls)
 
