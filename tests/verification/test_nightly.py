@@ -37,7 +37,9 @@ def test_the_nightly_round_keeps_to_the_host_limits_and_skips_what_is_fresh(
     summary = tasks.nightly()
 
     slices = -(-len(catalog_urls) // 40)
-    spread = min(settings.HMR_VERIFY_NIGHTLY_SPREAD_MINUTES * 60 / slices, 1800)  # over the night, 30 min at most
+    spread = min(
+        settings.HMR_VERIFY_NIGHTLY_SPREAD_MINUTES * 60 / slices, 1800
+    )  # over the night, 30 min at most
     assert summary == {
         "queued": len(catalog_urls),
         "slices": slices,
