@@ -15,13 +15,26 @@ def stored_records(category: Category) -> list[StoredRecord]:
     rows = (
         ModelRecord.objects.filter(category=category.value)
         .order_by("position", "id")
-        .values_list("name", "data", "legacy_layout", "created_at", "updated_at", "created_by", "updated_by")
+        .values_list(
+            "name",
+            "data",
+            "legacy_layout",
+            "created_at",
+            "updated_at",
+            "created_by",
+            "updated_by",
+            "position",
+        )
     )
     return [
         StoredRecord(
-            name, data, layout, RecordMeta(clock.unix(created), clock.unix(updated), created_by, updated_by)
+            name,
+            data,
+            layout,
+            RecordMeta(clock.unix(created), clock.unix(updated), created_by, updated_by),
+            position,
         )
-        for name, data, layout, created, updated, created_by, updated_by in rows
+        for name, data, layout, created, updated, created_by, updated_by, position in rows
     ]
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 
-from apps.catalog.formats import text_csv
+from apps.catalog.formats import text_csv, text_file
 from apps.catalog.formats.text_names import name_quant, name_size, text_model_group
 
 
@@ -41,10 +42,12 @@ def group_summaries(records: list[dict]) -> dict[str, dict]:
     return summaries
 
 
-def db_document_with_groups(records: list[dict]) -> dict:
+def db_document_with_groups(
+    records: Sequence[text_file.RowSource], profile: text_file.CsvProfile | None = None
+) -> dict:
     """db.json as a dict, each entry with `text_model_group` and `text_model_group_summary`."""
-    summaries = group_summaries(records)
-    document = text_csv.db_document(records, include_group=True)
+    summaries = group_summaries([r.data for r in records])
+    document = text_file.db_document(records, profile, include_group=True)
     for entry in document.values():
         entry["text_model_group_summary"] = summaries[entry["text_model_group"]]
     return document

@@ -161,7 +161,7 @@ def _legacy_payload(proposal: Proposal) -> dict:
         prepared = text_payload_prepare(v2_payload_from_db_entry(payload))
         data = v2_format.validate_record(Category.TEXT_GENERATION, prepared)
         return {**payload, "model_name": model_name(data["name"])}
-    legacy_format.data_from_legacy(proposal.category, proposal.name, payload)
+    legacy_format.check_written_record(proposal.category, proposal.name, payload)
     return payload
 
 
