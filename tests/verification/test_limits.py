@@ -57,8 +57,12 @@ def test_two_workers_share_the_hosts_slots():
 def test_requests_to_a_host_are_paced():
     host = Host()
     hammer([gate(4, interval=0.05), gate(4, interval=0.05)], host, requests=6, seconds=0.001)
-    gaps = [b - a for a, b in zip(sorted(host.starts), sorted(host.starts)[1:], strict=False)]
-    assert len(gaps) == 5 and min(gaps) >= 0.045, gaps
+    starts = sorted(host.starts)
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    # Starts are granted 50 ms apart; each is seen a little after its grant (thread scheduling),
+    # so one gap may look shorter, the whole run cannot (unpaced, all six start at once).
+    assert starts[-1] - starts[0] >= 5 * 0.05 - 0.015, gaps
+    assert min(gaps) >= 0.025, gaps
 
 
 def test_other_hosts_do_not_wait():
