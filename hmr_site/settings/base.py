@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.api",
     "apps.accounts",
     "apps.sync",
+    "apps.textmodels",
     "apps.moderation",
     "apps.verification",
     "hmr_site",  # the top: commands that wire the apps together

@@ -24,9 +24,13 @@ def proposed_downloads(change: PendingChange) -> list[TargetSpec]:
         return []
 
 
-def downloads_to_check(change: PendingChange, live: ModelRecord | None) -> list[TargetSpec]:
-    """What a new change adds or changes among the record's download entries."""
-    return changed_targets(proposed_downloads(change), record_targets(live.data) if live else [])
+def downloads_to_check(change: PendingChange) -> list[TargetSpec]:
+    """What a new change adds or changes among the live record's download entries."""
+    proposed = proposed_downloads(change)
+    if not proposed:
+        return []
+    live = ModelRecord.objects.filter(category=change.category, name=change.model_name).only("data").first()
+    return changed_targets(proposed, record_targets(live.data) if live else [])
 
 
 def change_download_states(change: PendingChange) -> tuple[list[DownloadState], list[TargetSpec] | None]:
