@@ -22,6 +22,7 @@ from apps.core import clock
 from apps.site import params
 from apps.site.caching import CONTRIBUTOR, cached_page
 from apps.site.facets import active_filters, facet_groups, sort_choices, view_choices
+from apps.verification import selectors as verification
 
 RECENT_ON_CATEGORY = 6
 CHANGES_PER_PAGE = 50
@@ -190,7 +191,7 @@ def record_page(request, category: Category, name: str) -> HttpResponse:
             "record": record,
             "data": data,
             "detail": detail,
-            "downloads": [{"file": d, "check": None} for d in detail.downloads],
+            "downloads": _downloads(detail),
             "usage": usage.record_usage(category, name),
             "served_as": [name, *backend_variants(name)] if category == Category.TEXT_GENERATION else [],
             "extra_fields": _extra_fields(category, data),
@@ -200,8 +201,33 @@ def record_page(request, category: Category, name: str) -> HttpResponse:
         }
         return _render(request, "site/record.html", context, variant)
 
-    # Usage figures change with each AI-Horde snapshot, not with the catalog: a minute at most.
+    # Usage figures and download checks change without the catalog: kept a minute at most.
     return cached_page(request, categories=[category], render=render, vary=(clock.unix(clock.now()) // 60,))
+
+
+CHECK_LABELS = {
+    verification.OK: ("✓", "works"),
+    verification.PROBLEM: ("✗", ""),
+    verification.CHECKING: ("…", "being checked"),
+    verification.UNCHECKED: ("·", "not checked yet"),
+}
+
+
+def _downloads(detail: browse.RecordDetail) -> list[dict]:
+    """The record's files, each with its latest download check (apps/verification)."""
+    states = {state.spec.url: state for state in verification.record_states(detail.record)}
+    rows = []
+    for download in detail.downloads:
+        state = states.get(download.file_url.strip())
+        check = None
+        if state is not None:
+            symbol, label = CHECK_LABELS[state.state]
+            if state.state == verification.PROBLEM:
+                label = f"{state.check.get_outcome_display()}: {state.check.reason}"
+            checked_at = state.check.checked_at if state.check is not None else None
+            check = {"state": state.state, "symbol": symbol, "label": label, "checked_at": checked_at}
+        rows.append({"file": download, "check": check})
+    return rows
 
 
 # Fields the detail page shows in their own sections; any other field is listed as it is.

@@ -13,8 +13,12 @@ from django.http import QueryDict
 from apps.analytics.services import usage_refresh
 from apps.catalog.categories import Category
 from apps.catalog.formats.text_names import text_model_group
+from apps.catalog.models import ModelRecord
 from apps.core import clock
 from apps.site import params
+from apps.verification import selectors as verification_selectors
+from apps.verification import services as verification
+from apps.verification.models import DownloadTarget
 from tests.conftest import DEMO_USAGE, FROZEN_AT
 from tests.moderation.desk import text
 from tests.site.conftest import by_name, groups_on, names_on
@@ -278,3 +282,24 @@ def test_a_record_page_shows_its_ai_horde_usage_once_collected(demo_usage, clien
 def section_html(page: str, element_id: str) -> str:
     start = page.index(f'id="{element_id}">') + len(f'id="{element_id}">')
     return re.sub(r">\s+<", "><", page[start : page.index("</dl>", start)]).strip()
+
+
+def test_a_record_page_shows_each_file_s_download_check(catalog, client, files):
+    realism = ModelRecord.objects.get(category="image_generation", name="Demo Realism")
+    [spec] = verification_selectors.catalog_specs(record_ids=[realism.pk])[realism.pk]
+    address = "/image_generation/model/Demo Realism"
+
+    def check_cell() -> str:
+        html = client.get(address).content.decode()
+        table = html[
+            html.index('class="downloads"') : html.index("</table>", html.index('class="downloads"'))
+        ]
+        return text(table.split("<tbody>")[1])
+
+    assert check_cell().endswith("not checked yet")
+    files.status(spec.url, 404)  # the host lost the file
+    ids = verification.download_checks_request(specs=[spec])
+    verification.download_checks_run(target_ids=ids, trigger="manual")
+    clock.freeze(FROZEN_AT + timedelta(minutes=1))  # checks show within a minute
+    check = DownloadTarget.objects.get(pk=ids[0]).latest_check
+    assert check_cell().endswith(f"✗ {check.get_outcome_display()}: {check.reason} 2026-01-02")
