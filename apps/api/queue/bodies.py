@@ -9,8 +9,19 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 
+def _openapi_30(schema: dict) -> None:
+    """The OpenAPI document is 3.0, which has no null type: `X | None` is described as a nullable X."""
+    for name, field in schema["properties"].items():
+        options = field.pop("anyOf", None)
+        if options is not None:
+            (kind,) = [option for option in options if option != {"type": "null"}]
+            schema["properties"][name] = {**kind, **field, "nullable": True}
+
+
 class _Body(BaseModel):
-    model_config = ConfigDict(strict=True)
+    """Also the OpenAPI component of the body (drf-spectacular reads pydantic models)."""
+
+    model_config = ConfigDict(strict=True, json_schema_extra=_openapi_30)
 
 
 class ReviewRequest(_Body):

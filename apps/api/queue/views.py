@@ -104,7 +104,7 @@ class BatchesApi(QueueApi):
 
     @extend_schema(
         summary="Approve and/or reject pending changes as a titled batch",
-        request=shapes.ReviewRequestSerializer,
+        request=bodies.ReviewRequest,
         responses={200: shapes.ReviewResponseSerializer, **WRITE_ERRORS},
     )
     def post(self, request):
@@ -124,7 +124,7 @@ class ChangeApplyApi(QueueApi):
 
     @extend_schema(
         summary="Apply one approved change (idempotent with job_id)",
-        request=shapes.ApplyOneRequestSerializer,
+        request=bodies.ApplyOneRequest,
         responses={200: shapes.ApplyOneResponseSerializer, **WRITE_ERRORS},
     )
     def post(self, request, change_id: int):
@@ -144,7 +144,7 @@ class ApplyApi(QueueApi):
 
     @extend_schema(
         summary="Apply approved changes of one batch, in order, stopping at the first failure",
-        request=shapes.ApplyRequestSerializer,
+        request=bodies.ApplyRequest,
         responses={200: shapes.ApplyResponseSerializer, **WRITE_ERRORS},
     )
     def post(self, request):
@@ -177,7 +177,7 @@ class PurgeApi(QueueApi):
 
     @extend_schema(
         summary="Remove change records by filter",
-        request=shapes.PurgeRequestSerializer,
+        request=bodies.PurgeRequest,
         responses={200: shapes.PurgeResponseSerializer, **WRITE_ERRORS},
     )
     def post(self, request):
