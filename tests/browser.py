@@ -13,6 +13,8 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.wait import WebDriverWait
 
 from apps.accounts.services import role_grant_create
 from apps.audit.models import AuditEvent
@@ -70,7 +72,9 @@ def sign_in_with_key(browser, site: str, apikey: str) -> str:
     open_page(browser, f"{site}/admin/catalog/modelrecord/")
     assert browser.current_url.startswith(f"{site}/admin/login/")
     browser.find_element(By.ID, "id_apikey").send_keys(apikey)
+    login_page = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR, "#horde-login-form [type=submit]").click()
+    WebDriverWait(browser, 10).until(staleness_of(login_page))  # else the login page's body may be read
     return browser.find_element(By.TAG_NAME, "body").text
 
 

@@ -4,84 +4,25 @@ Every variable is documented in README.md with its default. Invalid values stop 
 start with `ImproperlyConfigured` and a message that names the variable.
 """
 
-import re
 from pathlib import Path
 
-import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from hmr_site.settings.environment import (
+    boolean,
+    choice,
+    env,
+    http_url,
+    positive_float,
+    positive_int,
+    throttle_rate,
+    user_ids,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+env.read_env(BASE_DIR / ".env", overwrite=False)
 
-env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
-
-
-def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
-    value = env.str(name, default=default).strip()
-    for choice in choices:
-        if value.lower() == choice.lower():
-            return choice
-    raise ImproperlyConfigured(f"{name}={value!r} is not valid; expected one of {', '.join(choices)}.")
-
-
-def _positive_int(name: str, default: int, *, allow_zero: bool = False) -> int:
-    return _positive_number(name, default, env.int, "integer", allow_zero)
-
-
-def _positive_float(name: str, default: float) -> float:
-    return _positive_number(name, default, env.float, "number", False)
-
-
-def _positive_number(name: str, default, parse, noun: str, allow_zero: bool):
-    try:
-        value = parse(name, default=default)
-    except ValueError as exc:
-        article = "an" if noun == "integer" else "a"
-        raise ImproperlyConfigured(f"{name} must be {article} {noun}, got {env.str(name)!r}.") from exc
-    if value < 0 or (value == 0 and not allow_zero):
-        kind = f"zero or a positive {noun}" if allow_zero else f"a positive {noun}"
-        raise ImproperlyConfigured(f"{name} must be {kind}, got {value:g}.")
-    return value
-
-
-def _http_url(name: str, default: str) -> str:
-    """An http(s) base URL, always ending in "/" so relative paths join under it."""
-    value = env.str(name, default=default).strip()
-    if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", value):
-        raise ImproperlyConfigured(f"{name}={value!r} is not an http:// or https:// URL.")
-    return value if value.endswith("/") else value + "/"
-
-
-def _user_ids(name: str) -> list[str]:
-    """Comma-separated AI-Horde user ids (the digits after "#" in "Name#1234"); blanks dropped."""
-    ids = [part.strip() for part in env.str(name, default="").split(",") if part.strip()]
-    bad = [value for value in ids if not re.fullmatch(r"[0-9]+", value)]
-    if bad:
-        raise ImproperlyConfigured(
-            f"{name} must list AI-Horde user ids (the digits after '#'), got {', '.join(map(repr, bad))}."
-        )
-    return list(dict.fromkeys(ids))
-
-
-def _rate(name: str, default: str) -> str:
-    """A DRF throttle rate: `<requests>/<second|minute|hour|day>` (s, sec, m, min, h, hour, d, day)."""
-    value = env.str(name, default=default).strip()
-    match = re.fullmatch(r"([0-9]+)/(s|sec|second|m|min|minute|h|hour|d|day)", value)
-    if not match or int(match.group(1)) <= 0:
-        raise ImproperlyConfigured(f"{name}={value!r} is not a rate like '30/minute'.")
-    return value
-
-
-def _bool(name: str, default: bool) -> bool:
-    raw = env.str(name, default=str(default)).strip().lower()
-    if raw in {"1", "true", "yes", "on"}:
-        return True
-    if raw in {"0", "false", "no", "off", ""}:
-        return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use true or false).")
-
-
-DEBUG = _bool("DEBUG", False)
+DEBUG = boolean("DEBUG", False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
@@ -152,12 +93,12 @@ try:
     DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'hmr.sqlite3'}")}
 except (ImproperlyConfigured, ValueError, KeyError) as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
-if not DATABASES["default"]["ENGINE"].startswith("django.db.backends."):
+if not (_engine := DATABASES["default"].get("ENGINE", "")).startswith("django.db.backends."):
     raise ImproperlyConfigured(
         "DATABASE_URL is not a valid database URL: use postgres://, sqlite:/// or mysql:// "
-        f"(engine {DATABASES['default']['ENGINE']!r} is unknown)"
+        f"(engine {_engine!r} is unknown)"
     )
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_MAX_AGE", positive_int("DATABASE_CONN_MAX_AGE", 60, allow_zero=True))
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -218,11 +159,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_THROTTLE_CLASSES": ["apps.accounts.throttles.HordeWriteThrottle"],
-    "NUM_PROXIES": _positive_int("HMR_NUM_PROXIES", 0, allow_zero=True),
+    "NUM_PROXIES": positive_int("HMR_NUM_PROXIES", 0, allow_zero=True),
     "DEFAULT_THROTTLE_RATES": {
-        "horde_write": _rate("HMR_THROTTLE_WRITE_RATE", "60/minute"),
-        "horde_lookup": _rate("HMR_THROTTLE_KEY_LOOKUP_RATE", "30/minute"),
-        "admin_signin": _rate("HMR_THROTTLE_ADMIN_SIGNIN_RATE", "10/minute"),
+        "horde_write": throttle_rate("HMR_THROTTLE_WRITE_RATE", "60/minute"),
+        "horde_lookup": throttle_rate("HMR_THROTTLE_KEY_LOOKUP_RATE", "30/minute"),
+        "admin_signin": throttle_rate("HMR_THROTTLE_ADMIN_SIGNIN_RATE", "10/minute"),
     },
     "DEFAULT_SCHEMA_CLASS": "apps.api.schema.HmrSchema",
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
@@ -255,8 +196,8 @@ CORS_ALLOW_HEADERS = (
 CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified")
 
 # --- HMR ----------------------------------------------------------------------------------------
-HMR_REPLICATE_MODE = _choice("HMR_REPLICATE_MODE", "PRIMARY", ("PRIMARY", "REPLICA"))
-HMR_CANONICAL_FORMAT = _choice("HMR_CANONICAL_FORMAT", "v2", ("v2", "legacy"))
+HMR_REPLICATE_MODE = choice("HMR_REPLICATE_MODE", "PRIMARY", ("PRIMARY", "REPLICA"))
+HMR_CANONICAL_FORMAT = choice("HMR_CANONICAL_FORMAT", "v2", ("v2", "legacy"))
 HMR_SEED_DIR = env.str("HMR_SEED_DIR", default="")
 HMR_EXPORT_DIR = Path(env.str("HMR_EXPORT_DIR", default=str(BASE_DIR / "var" / "export")))
 HMR_GITHUB_RAW_BASE = env.str("HMR_GITHUB_RAW_BASE", default="https://raw.githubusercontent.com/")
@@ -264,7 +205,7 @@ HMR_IMAGE_REPO = env.str("HMR_IMAGE_REPO", default="Haidra-Org/AI-Horde-image-mo
 HMR_IMAGE_BRANCH = env.str("HMR_IMAGE_BRANCH", default="main")
 HMR_TEXT_REPO = env.str("HMR_TEXT_REPO", default="Haidra-Org/AI-Horde-text-model-reference")
 HMR_TEXT_BRANCH = env.str("HMR_TEXT_BRANCH", default="main")
-HMR_HTTP_TIMEOUT_SECONDS = _positive_int("HMR_HTTP_TIMEOUT_SECONDS", 20)
+HMR_HTTP_TIMEOUT_SECONDS = positive_int("HMR_HTTP_TIMEOUT_SECONDS", 20)
 HMR_DOCUMENT_CACHE_CONTROL = env.str(
     "HMR_DOCUMENT_CACHE_CONTROL", default="public, max-age=0, must-revalidate"
 )
@@ -272,27 +213,27 @@ HMR_ADMIN_USERNAME = env.str("HMR_ADMIN_USERNAME", default="admin")
 HMR_ADMIN_PASSWORD = env.str("HMR_ADMIN_PASSWORD", default="")
 
 # --- Identity (apps/horde, apps/accounts) ---------------------------------------------------------
-HMR_AI_HORDE_URL = _http_url("HMR_AI_HORDE_URL", "https://aihorde.net/api/")
-HMR_AI_HORDE_CONNECT_TIMEOUT_SECONDS = _positive_float("HMR_AI_HORDE_CONNECT_TIMEOUT_SECONDS", 5)
-HMR_AI_HORDE_READ_TIMEOUT_SECONDS = _positive_float("HMR_AI_HORDE_READ_TIMEOUT_SECONDS", 10)
-HMR_AUTH_CACHE_SECONDS = _positive_int("HMR_AUTH_CACHE_SECONDS", 60)
-HMR_AUTH_NEGATIVE_CACHE_SECONDS = _positive_int("HMR_AUTH_NEGATIVE_CACHE_SECONDS", 10)
+HMR_AI_HORDE_URL = http_url("HMR_AI_HORDE_URL", "https://aihorde.net/api/")
+HMR_AI_HORDE_CONNECT_TIMEOUT_SECONDS = positive_float("HMR_AI_HORDE_CONNECT_TIMEOUT_SECONDS", 5)
+HMR_AI_HORDE_READ_TIMEOUT_SECONDS = positive_float("HMR_AI_HORDE_READ_TIMEOUT_SECONDS", 10)
+HMR_AUTH_CACHE_SECONDS = positive_int("HMR_AUTH_CACHE_SECONDS", 60)
+HMR_AUTH_NEGATIVE_CACHE_SECONDS = positive_int("HMR_AUTH_NEGATIVE_CACHE_SECONDS", 10)
 # Seeds for accounts.RoleGrant (`manage.py bootstrap` / `seed_roles`); the database is the truth.
-HMR_REQUESTOR_IDS = _user_ids("HMR_REQUESTOR_IDS")
-HMR_APPROVER_IDS = _user_ids("HMR_APPROVER_IDS")
+HMR_REQUESTOR_IDS = user_ids("HMR_REQUESTOR_IDS")
+HMR_APPROVER_IDS = user_ids("HMR_APPROVER_IDS")
 # --- Background work: exports, GitHub sync, replica pull (apps/sync) --------------------------
-HMR_SYNC_INTERVAL_MINUTES = _positive_int("HMR_SYNC_INTERVAL_MINUTES", 30)
-HMR_REPLICA_PULL_INTERVAL_MINUTES = _positive_int("HMR_REPLICA_PULL_INTERVAL_MINUTES", 5)
-HMR_RUN_HISTORY_DAYS = _positive_int("HMR_RUN_HISTORY_DAYS", 90)
+HMR_SYNC_INTERVAL_MINUTES = positive_int("HMR_SYNC_INTERVAL_MINUTES", 30)
+HMR_REPLICA_PULL_INTERVAL_MINUTES = positive_int("HMR_REPLICA_PULL_INTERVAL_MINUTES", 5)
+HMR_RUN_HISTORY_DAYS = positive_int("HMR_RUN_HISTORY_DAYS", 90)
 HMR_PRIMARY_API_URL = env.str("HMR_PRIMARY_API_URL", default="https://models.aihorde.net/api").rstrip("/")
-HMR_PRIMARY_API_TIMEOUT_SECONDS = _positive_int("HMR_PRIMARY_API_TIMEOUT_SECONDS", 10)
-HMR_REPLICA_GITHUB_FALLBACK = _bool("HMR_REPLICA_GITHUB_FALLBACK", True)
+HMR_PRIMARY_API_TIMEOUT_SECONDS = positive_int("HMR_PRIMARY_API_TIMEOUT_SECONDS", 10)
+HMR_REPLICA_GITHUB_FALLBACK = boolean("HMR_REPLICA_GITHUB_FALLBACK", True)
 HMR_GITHUB_API_URL = env.str("HMR_GITHUB_API_URL", default="https://api.github.com").rstrip("/")
 HMR_GITHUB_TOKEN = env.str("HMR_GITHUB_TOKEN", default="")
 HMR_GITHUB_APP_ID = env.str("HMR_GITHUB_APP_ID", default="")
 HMR_GITHUB_APP_INSTALLATION_ID = env.str("HMR_GITHUB_APP_INSTALLATION_ID", default="")
 # A key pasted into one line of an env file keeps its line breaks as "\n".
-HMR_GITHUB_APP_PRIVATE_KEY = env.str("HMR_GITHUB_APP_PRIVATE_KEY", default="").replace("\\n", "\n")
+HMR_GITHUB_APP_PRIVATE_KEY = env.str("HMR_GITHUB_APP_PRIVATE_KEY", default="", multiline=True)
 HMR_GITHUB_APP_PRIVATE_KEY_PATH = env.str("HMR_GITHUB_APP_PRIVATE_KEY_PATH", default="")
 if HMR_GITHUB_APP_ID:
     if not HMR_GITHUB_APP_ID.isdigit():
@@ -314,11 +255,8 @@ HMR_GITHUB_SYNC_BRANCH = env.str("HMR_GITHUB_SYNC_BRANCH", default="hmr/sync")
 HMR_GITHUB_PR_LABELS = env.list("HMR_GITHUB_PR_LABELS", default=["automated", "sync"])
 HMR_GITHUB_PR_REVIEWERS = env.list("HMR_GITHUB_PR_REVIEWERS", default=[])
 HMR_GITHUB_PR_TEAM_REVIEWERS = env.list("HMR_GITHUB_PR_TEAM_REVIEWERS", default=[])
-try:
-    # GitHub asks integrations to pace write calls (secondary rate limits); reads are not paced.
-    HMR_GITHUB_WRITE_INTERVAL_SECONDS = env.float("HMR_GITHUB_WRITE_INTERVAL_SECONDS", default=1.0)
-except ValueError as exc:
-    raise ImproperlyConfigured(f"HMR_GITHUB_WRITE_INTERVAL_SECONDS must be a number: {exc}") from exc
+# GitHub asks integrations to pace write calls (secondary rate limits); reads are not paced.
+HMR_GITHUB_WRITE_INTERVAL_SECONDS = positive_float("HMR_GITHUB_WRITE_INTERVAL_SECONDS", 1.0, allow_zero=True)
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -362,6 +300,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    },
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -7,11 +7,13 @@ so workers never see each other's keys.
 
 import os
 
+from hmr_site.settings.environment import env
+
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hmr")
-_worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or "0")
-_redis_db = int(os.environ.get("HMR_TEST_REDIS_DB_BASE", "1")) + _worker
+_worker = int(env.str("PYTEST_XDIST_WORKER", default="gw0").removeprefix("gw") or "0")
+_redis_db = env.int("HMR_TEST_REDIS_DB_BASE", default=1) + _worker
 # The xdist workers inherit the environment of the controller, which imported these settings
 # first: a REDIS_URL defaulted there (marked) is recomputed per worker, or they would all share
 # one database and flush each other's keys.
@@ -24,7 +26,7 @@ _root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__
 os.environ.setdefault("HMR_EXPORT_DIR", os.path.join(_root, "var", f"test-export-gw{_worker}"))
 
 from hmr_site.settings.base import *  # noqa: E402,F403
-from hmr_site.settings.base import BASE_DIR, env  # noqa: E402
+from hmr_site.settings.base import BASE_DIR, MIDDLEWARE  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tasks run in the test process unless a test starts a real worker (tests/sync/test_worker.py).
@@ -40,7 +42,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-from hmr_site.settings.base import MIDDLEWARE  # noqa: E402
-
 # Tests never serve collected static files.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]
