@@ -27,6 +27,15 @@ def legacy_dir() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def legacy_history_dir() -> Path:
+    """Earlier real states of the legacy repos (`2024-spring/`, `2025-autumn/`), read in place."""
+    path = Path(settings.HMR_LEGACY_HISTORY_DIR)
+    if not (path / "README.md").is_file():
+        pytest.fail(f"The legacy history is missing at {path}; set HMR_LEGACY_HISTORY_DIR")
+    return path
+
+
 @pytest.fixture
 def legacy_copy(legacy_dir, tmp_path) -> Path:
     """A writable copy of the legacy directory, for tests that break a file on purpose."""

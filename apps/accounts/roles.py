@@ -31,6 +31,13 @@ GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "moderation.add_pendingchange",
         "moderation.propose_change",
         "moderation.view_reviewbatch",
+        # The text-model toolkit: groups to look at; the stores, which requestors may write.
+        "textmodels.view_textmodelgroup",
+        *(
+            f"textmodels.{action}_{model}"
+            for model in ("aliasentry", "family", "groupnameschema")
+            for action in ("view", "add", "change", "delete")
+        ),
     ),
     # Approvers are in "Requestors" as well; list only what approvers have on top.
     Role.APPROVER: (

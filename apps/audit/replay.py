@@ -28,9 +28,10 @@ class ReplayReport:
         return not (self.missing or self.extra or self.different)
 
 
-def record_events():
-    """Every record event (queue steps left out), oldest first, streamed."""
-    events = AuditEvent.objects.exclude(category=AuditEvent.QUEUE_CATEGORY).order_by("id")
+def record_events(categories: Iterable[str]):
+    """Every event of a record of `categories` (queue steps and store entries left out), oldest
+    first, streamed."""
+    events = AuditEvent.objects.filter(category__in=list(categories)).order_by("id")
     return events.iterator(chunk_size=2000)
 
 

@@ -47,7 +47,7 @@ class CategoryInfo:
     record_class: str  # upstream's record class name, used in messages and OpenAPI components
     legacy_file: str | None = None  # file name in the legacy repo; None: v2-only category
     repo: Repo | None = None
-    managed_elsewhere: bool = False  # lora/ti: always empty here, v1 answers {}
+    managed_elsewhere: bool = False  # lora/ti: no records here; v1 answers {} (or lora.json's kept list)
 
     @property
     def v2_file(self) -> str:
@@ -144,6 +144,7 @@ IGNORED_IMAGE_FILES = frozenset(
         "db.json",
         "models.json",
         "diffusers.json",
+        "model_mod_data.json",  # per-model commit history the repo's tooling keeps
     }
 )
 TEXT_DB_FILE = "db.json"

@@ -11,12 +11,23 @@ from apps.catalog.formats import bundle
 from apps.catalog.services import ImportReport, catalog_import
 
 
-def parse_source(*, legacy_dir: Path | None = None, v2_dir: Path | None = None) -> tuple[list, str]:
-    """Parsed categories and a label for the source: a legacy dir, a v2 dir, or GitHub (default)."""
+def parse_source(
+    *,
+    legacy_dir: Path | None = None,
+    v2_dir: Path | None = None,
+    image_ref: str | None = None,
+    text_ref: str | None = None,
+    strict: bool = False,
+) -> tuple[list, str]:
+    """Parsed categories and a label for the source: a legacy dir, a v2 dir, or GitHub (default;
+    the branches' heads, or the states `image_ref` / `text_ref` name)."""
     if v2_dir is not None:
         return bundle.parse_v2_files(sources.read_v2_dir(v2_dir)), str(v2_dir)
-    files = sources.read_legacy_dir(legacy_dir) if legacy_dir is not None else sources.fetch_github_legacy()
-    return bundle.parse_legacy_files(files.image, files.text), files.origin
+    if legacy_dir is not None:
+        files = sources.read_legacy_dir(legacy_dir)
+    else:
+        files = sources.fetch_github_legacy(image_ref=image_ref, text_ref=text_ref)
+    return bundle.parse_legacy_files(files.image, files.text, strict=strict), files.origin
 
 
 def import_references(
@@ -24,11 +35,17 @@ def import_references(
     actor: Actor,
     legacy_dir: Path | None = None,
     v2_dir: Path | None = None,
+    image_ref: str | None = None,
+    text_ref: str | None = None,
+    strict: bool = False,
     dry_run: bool = False,
     progress_factory: Callable[[int], Callable[[int], None]] | None = None,
 ) -> tuple[ImportReport, str]:
-    """Read, parse and import one source. Raises SourceUnavailable or ImportFormatError."""
-    parsed, label = parse_source(legacy_dir=legacy_dir, v2_dir=v2_dir)
+    """Read, parse and import one source. Raises SourceUnavailable or ImportFormatError (`strict`:
+    also when the source's db.json is not what its models.csv generates)."""
+    parsed, label = parse_source(
+        legacy_dir=legacy_dir, v2_dir=v2_dir, image_ref=image_ref, text_ref=text_ref, strict=strict
+    )
     total = sum(len(p.records) for p in parsed)
     progress = progress_factory(total) if progress_factory else None
     report = catalog_import(

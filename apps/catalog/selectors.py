@@ -15,13 +15,26 @@ def stored_records(category: Category) -> list[StoredRecord]:
     rows = (
         ModelRecord.objects.filter(category=category.value)
         .order_by("position", "id")
-        .values_list("name", "data", "legacy_layout", "created_at", "updated_at", "created_by", "updated_by")
+        .values_list(
+            "name",
+            "data",
+            "legacy_layout",
+            "created_at",
+            "updated_at",
+            "created_by",
+            "updated_by",
+            "position",
+        )
     )
     return [
         StoredRecord(
-            name, data, layout, RecordMeta(clock.unix(created), clock.unix(updated), created_by, updated_by)
+            name,
+            data,
+            layout,
+            RecordMeta(clock.unix(created), clock.unix(updated), created_by, updated_by),
+            position,
         )
-        for name, data, layout, created, updated, created_by, updated_by in rows
+        for name, data, layout, created, updated, created_by, updated_by, position in rows
     ]
 
 
@@ -73,3 +86,21 @@ def live_record_data() -> dict[tuple[str, str], dict]:
 
 def record_count() -> int:
     return ModelRecord.objects.count()
+
+
+def records_data(category: Category, *, text_model_group: str | None = None) -> list[tuple[str, dict]]:
+    """`(name, data)` of the category's records in file order; optionally of one text model group
+    (the indexed `text_model_group` column, equal to the stored value, case-sensitive)."""
+    rows = ModelRecord.objects.filter(category=category.value)
+    if text_model_group is not None:
+        rows = rows.filter(text_model_group=text_model_group)
+    return list(rows.order_by("position", "id").values_list("name", "data"))
+
+
+def record_exists(category: Category, name: str) -> bool:
+    return ModelRecord.objects.filter(category=category.value, name=name).exists()
+
+
+def record_ids(category: Category, names: list[str]) -> dict[str, int]:
+    """The row ids of the named records (for links), by name."""
+    return dict(ModelRecord.objects.filter(category=category.value, name__in=names).values_list("name", "id"))

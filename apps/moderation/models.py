@@ -14,9 +14,19 @@ from apps.core.fields import OrderedJSONField, enum_choices
 
 
 class ReviewBatch(models.Model):
-    """A titled set of changes an approver reviewed together; applied together (or split)."""
+    """A titled set of changes an approver reviewed together; applied together (or split).
+
+    Most batches are made when an approver approves changes. A batch can also be *proposed*:
+    changes proposed together (every member of a text model group at once) wait in it as
+    pending changes (`approved_at` still empty) until an approver approves the batch itself.
+    """
 
     title = models.CharField(max_length=120)
+    proposed_by = models.CharField(max_length=64, null=True, blank=True)
+    proposed_username = models.CharField(max_length=255, null=True, blank=True)
+    proposed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its changes were proposed together."
+    )
     approved_by = models.CharField(max_length=64, null=True, blank=True)
     approved_username = models.CharField(max_length=255, null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
@@ -37,6 +47,11 @@ class ReviewBatch(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"
+
+    @property
+    def is_proposed(self) -> bool:
+        """Proposed together and not approved yet: its changes are pending."""
+        return self.approved_at is None and self.proposed_at is not None
 
 
 class PendingChange(models.Model):

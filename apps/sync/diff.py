@@ -2,7 +2,8 @@
 fields), and the pull request title, body and commit message that say so. Pure: no ORM, no I/O.
 
 A legacy JSON file is `{key: record}` (`[]` when empty); `models.csv` is one row per model keyed by
-its `name` column (a repeated name keeps its last row, as the import does). Field names are
+its `name` column (a repeated name keeps its last row, as the import does; the export keeps every
+row, so repeated rows are no difference). Field names are
 dotted paths up to two levels deep (`config.download`), so a reviewer sees what moved without
 reading the whole record.
 """
@@ -102,14 +103,6 @@ def load_records(path: str, text: str) -> dict:
     return document
 
 
-def repeated_rows(path: str, text: str) -> int:
-    """Rows of a CSV file whose name an earlier row already has."""
-    if not path.endswith(".csv"):
-        return 0
-    names = [row.get("name") for row in csv.DictReader(io.StringIO(text, newline=""))]
-    return len(names) - len(set(names))
-
-
 def file_diff(path: str, category: str | None, old: str | None, new: str) -> FileDiff:
     """The difference between the repository's file (`old`, None when absent) and the export."""
     if old is None:
@@ -121,13 +114,8 @@ def file_diff(path: str, category: str | None, old: str | None, new: str) -> Fil
         added, removed, modified = records_diff(load_records(path, old), load_records(path, new))
     except ValueError as exc:
         return FileDiff(path, category, note=f"the repository's file is not readable as records ({exc})")
-    notes = [] if added or removed or modified else ["no model changed"]
-    merged = repeated_rows(path, old) - repeated_rows(path, new)
-    if merged > 0:
-        notes.append(f"{merged} repeated row(s) written once, with the values of the last one")
-    elif not added and not removed and not modified:
-        notes = ["formatting only: no model changed"]
-    return FileDiff(path, category, added, removed, modified, "; ".join(notes))
+    note = "" if added or removed or modified else "formatting only: no model changed"
+    return FileDiff(path, category, added, removed, modified, note)
 
 
 def collapse_derived(diffs: list[FileDiff]) -> list[FileDiff]:

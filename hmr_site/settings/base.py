@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.api",
     "apps.accounts",
     "apps.sync",
+    "apps.textmodels",
     "apps.moderation",
     "hmr_site",  # the top: commands that wire the apps together
 ]

@@ -38,6 +38,10 @@ HMR_TEST_CELERY_BROKER_URL = env.str("HMR_TEST_CELERY_BROKER_URL", default="redi
 HMR_LEGACY_DATA_DIR = env.str(
     "HMR_LEGACY_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data" / "legacy")
 )
+# Earlier real states of the legacy repos (tests/catalog/fidelity/), read in place.
+HMR_LEGACY_HISTORY_DIR = env.str(
+    "HMR_LEGACY_HISTORY_DIR", default=str(BASE_DIR.parent / "shared" / "data" / "legacy-history")
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

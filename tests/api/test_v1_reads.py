@@ -40,37 +40,6 @@ def test_lora_and_ti_answer_an_empty_object(imported, client, category):
     assert (response.status_code, response.content) == (200, b"{}")
 
 
-def test_text_generation_with_groups_adds_group_fields_to_every_entry(imported, client):
-    body = client.get(f"{V1}/text_generation", {"include_group": "true"}).json()
-    assert len(body) == 2157
-    entry = body["koboldcpp/magnum-12b-v2"]
-    assert entry["text_model_group"] == "magnum"
-    summary = entry["text_model_group_summary"]
-    base_members = [
-        k
-        for k, e in body.items()
-        if e["text_model_group"] == "magnum" and not k.startswith(("aphrodite/", "koboldcpp/"))
-    ]
-    assert "anthracite-org/magnum-12b-v2" in base_members
-    assert summary["member_count"] == len(base_members)
-    assert set(summary) == {
-        "member_count",
-        "available_sizes",
-        "available_quants",
-        "common_baseline",
-        "any_nsfw",
-        "any_has_description",
-        "merged_tags",
-        "name_format",
-    }
-    assert "12B" in summary["available_sizes"]
-    assert all(
-        body[k]["text_model_group_summary"] == summary
-        for k in body
-        if body[k]["text_model_group"] == "magnum"
-    )
-
-
 @pytest.mark.parametrize(
     ("path", "status", "detail"),
     [

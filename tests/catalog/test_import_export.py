@@ -59,7 +59,7 @@ def test_import_gives_the_expected_records_per_category(legacy_dir):
     assert counts == EXPECTED_COUNTS
     assert "total                     913        0          0        0      0" in output
     assert f"Imported from {legacy_dir}: 913 record(s) changed, 0 moved." in output
-    assert output.count("repeats an earlier row; the later row's values win") == 4
+    assert output.count("the later row's values win (every row is kept in models.csv)") == 4
 
 
 def test_import_writes_typed_columns_tags_downloads_audit_and_metadata(imported):
@@ -98,18 +98,22 @@ def test_legacy_export_is_byte_identical_to_the_imported_files(imported, legacy_
     run("export_references", "--format", "legacy", "--out", str(tmp_path))
     for name in IMAGE_FILES:
         assert (tmp_path / "image" / name).read_bytes() == (legacy_dir / "image" / name).read_bytes(), name
-    assert (tmp_path / "text/db.json").read_bytes() == (legacy_dir / "text/db.json").read_bytes()
-    exported = (tmp_path / "text/models.csv").read_bytes().decode().split("\r\n")
-    original = (legacy_dir / "text/models.csv").read_bytes().decode().split("\r\n")
-    # Each of the 4 repeated names is written once: the earlier row of each pair goes.
-    earlier_rows = {50, 295, 337, 536}  # 0-based line numbers in the original file
-    assert exported == [line for index, line in enumerate(original) if index not in earlier_rows]
-    assert [original[i].split(",")[0] for i in sorted(earlier_rows)] == [
-        "Casual-Autopsy/Maginum-Cydoms-24B",
-        "lightblue/Karasu-Mixtral-8x22B-v0.1",
-        "mistralai/Ministral-3-14B-Instruct-2512",
-        "Sao10K/Llama-3.1-8B-Stheno-v3.4",
-    ]
+    for name in ("models.csv", "db.json"):  # models.csv with its 4 repeated names, each row as written
+        assert (tmp_path / "text" / name).read_bytes() == (legacy_dir / "text" / name).read_bytes(), name
+
+
+def test_a_repeated_name_is_one_record_with_the_later_rows_values(imported, legacy_dir):
+    rows = (legacy_dir / "text/models.csv").read_bytes().decode().split("\r\n")[1:-1]
+    names = [row.split(",", 1)[0] for row in rows]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    assert len(repeated) == 4
+    records = ModelRecord.objects.filter(category="text_generation")
+    assert records.count() == len(set(names))
+    for name in repeated:
+        later = rows[len(names) - 1 - names[::-1].index(name)]
+        record = records.get(name=name)
+        assert record.position == list(dict.fromkeys(names)).index(name)  # the first row's place
+        assert record.data["url"] == later.split(",")[3]  # the later row's values
 
 
 def test_a_second_import_changes_nothing_and_says_so(imported, legacy_dir):
@@ -251,8 +255,8 @@ BAD_INPUTS = [
     (
         "text/models.csv",
         lambda t: t.replace("acrastt/Marx-3B-V3,3,", "acrastt/Marx-3B-V3,three,"),
-        "text/models.csv, record 'acrastt/Marx-3B-V3', field 'parameters_bn': line 2, model 'acrastt/Marx-3B-V3', "
-        "column 'parameters_bn': 'three' is not a number of billions of parameters",
+        "text/models.csv: line 2, model 'acrastt/Marx-3B-V3', column 'parameters_bn': 'three' is not a number of "
+        "billions of parameters",
     ),
     (
         "image/controlnet.json",

@@ -83,12 +83,23 @@ def test_dumps_document_matches_json_dumps_indent_4():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("{", "invalid JSON at line 1 column 2"),
-        ('[{"a": 1}]', "non-empty array"),
-        ('"text"', "not an object of records"),
-        ('{"a": {"name": "a"}, "a": {"name": "b"}}', "duplicate key 'a'"),
+        ("{", "invalid JSON at line 1 column 2: Expecting property name enclosed in double quotes"),
+        (
+            '{"a": {"name": "a"},\n "a": {"name": "b"}}',
+            "invalid JSON at line 2 column 2: the key 'a' appears twice in one object",
+        ),
+        (
+            '{"a": {"n": 1, "n": 2}}',
+            "invalid JSON at line 1 column 16: the key 'n' appears twice in one object",
+        ),
+        ('{"a": {"n": NaN}}', "invalid JSON at line 1 column 13: NaN is not a JSON value"),
+        (
+            '{"a": "\\ud800"}',
+            "invalid JSON at line 1 column 8: \\ud800 is half of a surrogate pair, not a character",
+        ),
     ],
 )
 def test_bad_documents_are_refused(text, message):
-    with pytest.raises(JsonLayoutError, match=message):
+    with pytest.raises(JsonLayoutError) as caught:
         parse_document(text)
+    assert str(caught.value) == message

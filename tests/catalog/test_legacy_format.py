@@ -5,7 +5,13 @@ import json
 import pytest
 
 from apps.catalog.categories import Category, category_by_legacy_file
-from apps.catalog.formats.legacy import LegacyFormatError, data_from_legacy, legacy_from_data, legacy_key
+from apps.catalog.formats.legacy import (
+    LegacyFormatError,
+    check_written_record,
+    data_from_legacy,
+    legacy_from_data,
+    legacy_key,
+)
 from apps.catalog.formats.v2 import LEGACY_KEY
 
 IMAGE_FILES = [
@@ -185,16 +191,31 @@ def test_a_record_born_in_v2_gets_the_legacy_shape_workers_expect():
         (Category.BLIP, {"type": "blip"}, "name", "the record has no name"),
         (Category.BLIP, ["not", "an", "object"], "(record)", "must be a JSON object"),
         (Category.IMAGE_GENERATION, {"name": "x"}, "baseline", "needs a baseline"),
-        (Category.IMAGE_GENERATION, {"name": "x", "baseline": "b", "tags": "a,b"}, "tags", "list of strings"),
-        (
-            Category.BLIP,
-            {"name": "x", "config": {"files": [{"path": "a.pt"}], "download": []}},
-            "config.files[0]",
-            "no download entry for file 'a.pt'",
-        ),
+        (Category.IMAGE_GENERATION, {"name": "x", "baseline": 2}, "baseline", "needs a baseline"),
+        (Category.CLIP, {"name": " "}, "name", "the record has no name"),
     ],
 )
 def test_unreadable_records_name_the_key_and_field(category, record, field, message):
     with pytest.raises(LegacyFormatError, match=message) as caught:
         data_from_legacy(category, "the-key", record)
     assert (caught.value.key, caught.value.field) == ("the-key", field)
+
+
+@pytest.mark.parametrize(
+    ("record", "field", "message"),
+    [
+        ({"name": "x", "baseline": "b", "version": 1}, "version", "expected a string, got int"),
+        ({"name": "x", "baseline": "b", "nsfw": "true"}, "nsfw", "expected a boolean, got str"),
+        ({"name": "x", "baseline": "b", "tags": "a,b"}, "tags", "expected a list of strings"),
+        (
+            {"name": "x", "baseline": "b", "size_on_disk_bytes": "7"},
+            "size_on_disk_bytes",
+            "expected an integer",
+        ),
+    ],
+)
+def test_a_record_written_through_v1_must_have_v2s_types(record, field, message):
+    data_from_legacy(Category.IMAGE_GENERATION, "x", record)  # an import keeps such a value raw
+    with pytest.raises(LegacyFormatError, match=message) as caught:
+        check_written_record(Category.IMAGE_GENERATION, "x", record)
+    assert caught.value.field == field

@@ -2,45 +2,35 @@
 
 import pytest
 
-from apps.catalog.formats import text_csv
+from apps.catalog.formats import text_csv, text_file
 from apps.catalog.formats.bundle import parse_models_csv
 from apps.catalog.formats.text_names import backend_prefix, backend_variants, text_model_group
 
 HEADER = "name,parameters_bn,display_name,url,baseline,description,style,tags,instruct_format,settings\r\n"
 
 
+def stored(parsed):
+    return [text_file.TextRecord(r.data, r.layout, position) for position, r in enumerate(parsed.records)]
+
+
 def test_db_json_generated_from_models_csv_is_byte_identical(legacy_dir):
     parsed = parse_models_csv((legacy_dir / "text/models.csv").read_text())
-    generated = text_csv.render_db_json([r.data for r in parsed.records])
+    generated = text_file.render_db_json(stored(parsed), text_file.CsvProfile.from_dict(parsed.profile))
     assert generated.encode() == (legacy_dir / "text/db.json").read_bytes()
 
 
-def test_models_csv_comes_back_identical_but_for_the_repeated_names(legacy_dir):
+def test_models_csv_comes_back_byte_for_byte_repeated_names_included(legacy_dir):
     original = (legacy_dir / "text/models.csv").read_bytes().decode()
     parsed = parse_models_csv(original)
-    exported = text_csv.render_models_csv([r.data for r in parsed.records])
-    original_lines = original.split("\r\n")
-    repeated = {
-        "Casual-Autopsy/Maginum-Cydoms-24B",
-        "lightblue/Karasu-Mixtral-8x22B-v0.1",
-        "mistralai/Ministral-3-14B-Instruct-2512",
-        "Sao10K/Llama-3.1-8B-Stheno-v3.4",
-    }
-    # Each repeated name keeps one row (the later one's values at the first one's place).
-    expected = []
-    for line in original_lines:
-        name = line.split(",", 1)[0]
-        if name in repeated:
-            repeated.discard(name)
-            continue
-        expected.append(line)
-    assert exported == "\r\n".join(expected)
-    assert len(parsed.records) == 719
-    assert len(parsed.warnings) == 4
+    exported = text_file.render_models_csv(stored(parsed), text_file.CsvProfile.from_dict(parsed.profile))
+    assert exported == original
+    names = [line.split(",", 1)[0] for line in original.split("\r\n")[1:-1]]
+    assert len(parsed.records) == len(set(names)) == 719
+    assert len(parsed.warnings) == len(names) - len(set(names)) == 4
 
 
 def test_a_csv_row_becomes_upstreams_v2_text_record():
-    _, rows = text_csv.parse_models_csv(
+    _, rows = text_file.parse_models_csv(
         HEADER
         + "anthracite-org/magnum-12b-v2,12,Magnum 12B V2,https://hf.co/m,mistralai/Nemo,Creative.,roleplay,"
         'story,ChatML,"{""temperature"": 0.75, ""min_p"": 0.1}"\r\n'
@@ -64,7 +54,7 @@ def test_a_csv_row_becomes_upstreams_v2_text_record():
 
 
 def test_db_entries_are_the_base_model_and_its_two_backend_variants():
-    _, rows = text_csv.parse_models_csv(HEADER + "ReadyArt/Broken-Tutu-24B,24,,,,,chat,roleplay,,\r\n")
+    _, rows = text_file.parse_models_csv(HEADER + "ReadyArt/Broken-Tutu-24B,24,,,,,chat,roleplay,,\r\n")
     entries = text_csv.db_entries(text_csv.data_from_row(rows[0]))
     assert [key for key, _ in entries] == [
         "ReadyArt/Broken-Tutu-24B",
@@ -86,7 +76,7 @@ def test_db_entries_are_the_base_model_and_its_two_backend_variants():
 
 
 def test_an_edited_parameter_count_is_written_as_the_shortest_number():
-    _, rows = text_csv.parse_models_csv(HEADER + "a/b, 12,,,,,,,,\r\n")
+    _, rows = text_file.parse_models_csv(HEADER + "a/b, 12,,,,,,,,\r\n")
     data = text_csv.data_from_row(rows[0])
     assert text_csv.row_from_data(data)["parameters_bn"] == " 12"  # raw cell kept while unchanged
     data["parameters"] = 1_300_000_000
@@ -112,15 +102,17 @@ def test_style_and_size_tags_added_by_writes_are_not_written_to_the_csv():
 )
 def test_bad_rows_name_the_line_model_and_column(row, field, message):
     with pytest.raises(text_csv.TextCsvError, match=message) as caught:
-        _, rows = text_csv.parse_models_csv(HEADER + "ok/model,1,,,,,,,,\r\n" + row + "\r\n")
+        _, rows = text_file.parse_models_csv(HEADER + "ok/model,1,,,,,,,,\r\n" + row + "\r\n")
         for parsed in rows:
             text_csv.data_from_row(parsed)
     assert (caught.value.line, caught.value.field) == (3, field)
 
 
-def test_a_wrong_header_is_refused():
-    with pytest.raises(text_csv.TextCsvError, match="line 1, column '\\(header\\)'"):
-        text_csv.parse_models_csv("name,params\r\n")
+def test_a_header_without_parameters_is_refused():
+    with pytest.raises(
+        text_csv.TextCsvError, match="line 1, column '\\(header\\)': the header has no 'parameters_bn'"
+    ):
+        text_file.parse_models_csv("name,params\r\n")
 
 
 @pytest.mark.parametrize(

@@ -58,11 +58,12 @@ def test_github_is_the_default_source(settings, legacy_dir):
             f"{RAW}Haidra-Org/AI-Horde-image-model-reference/refs/heads/main/{info.legacy_file}",
             body=(legacy_dir / "image" / info.legacy_file).read_bytes(),
         )
-    responses.add(
-        responses.GET,
-        f"{RAW}Haidra-Org/AI-Horde-text-model-reference/refs/heads/main/models.csv",
-        body=(legacy_dir / "text/models.csv").read_bytes(),
-    )
+    for name in ("models.csv", "db.json"):
+        responses.add(
+            responses.GET,
+            f"{RAW}Haidra-Org/AI-Horde-text-model-reference/refs/heads/main/{name}",
+            body=(legacy_dir / "text" / name).read_bytes(),
+        )
     output = bootstrap()
     assert "Loaded 913 records from github." in output
     assert ModelRecord.objects.count() == 913

@@ -232,13 +232,12 @@ def test_the_command_syncs_both_repositories_and_names_the_pull_request(imported
     call_command("sync_github", stdout=out)
     output = out.getvalue()
     assert "created: https://github.test/Haidra-Org/AI-Horde-image-model-reference/pull/1" in output
-    # The text repo's models.csv repeats 4 names; HMR keeps one row each (README, "How the data is kept").
-    assert "No model changed; 4 repeated row(s) written once, with the values of the last one." in output
-    assert "created: https://github.test/Haidra-Org/AI-Horde-text-model-reference/pull/1" in output
-    assert github.text.pulls[0]["title"] == "Sync text_generation from HMR: file formatting only"
+    # The text repo's files come back byte for byte (its 4 repeated names included): no pull request.
+    assert "The repository matches the export byte for byte; no pull request is needed." in output
+    assert github.text.pulls == [] and github.text.writes == []
     assert sorted(SyncRun.objects.values_list("repo", "result")) == [
         ("image", "created"),
-        ("text", "created"),
+        ("text", "identical"),
     ]
 
 

@@ -3,6 +3,7 @@ from django.urls import path
 from apps.api.metadata import metadata_urls
 from apps.api.queue.urls import queue_urls
 from apps.api.v2 import me, views
+from apps.api.v2.text.urls import name_exception_urls, text_urls
 from apps.catalog.categories import served_categories
 
 
@@ -30,7 +31,11 @@ urlpatterns = [
     path("search", views.SearchApi.as_view(), name="v2-search"),
     *metadata_urls("v2"),
     *queue_urls("v2"),
+    # --- Text-model toolkit (apps/api/v2/text). Specific routes: above the generic /{category} ones. ---
+    *text_urls(),
+    # --- end of text-model toolkit routes ---
     *_category_routes(),
+    *name_exception_urls(),  # `text_generation/{model_name}/name_exception`, after the record routes
     # Generic routes: only reached by categories without a typed route (lora, ti) or invalid ones.
     path("<str:category>/model/<path:name>", views.RecordApi.as_view(), name="v2-model"),
     path("<str:category>/search", views.CategorySearchApi.as_view(), name="v2-category-search"),

@@ -16,8 +16,24 @@ of it in a *residue* (`data["legacy"]`):
 - `files`, `downloads`, `config_order`: the original `config` entries, merged with the v2
   downloads on the way out so yaml entries and md5 sums survive a hash or URL change.
 
-`legacy_from_data(data_from_legacy(r)) == r` (keys and order) for every real record; the import
-checks it for each record. Pure functions; no ORM, no I/O.
+v2 gets only what it can express, and nothing is invented:
+
+- a value of another type than v2's field (`"version": 1`, `"nsfw": "true"`, `"tags": "anime"`)
+  or a style outside v2's styles (`line art`, `realism` in 2023) leaves that v2 field out, or at
+  its default (`false`, `[]`); the raw value stays pinned in the residue and is written back;
+- a v2 download is a `files[]` entry with a download entry of the same name that has a URL.
+  Everything else in `config` stays in the residue as it was, in its place: directories and
+  files without a download entry, download entries no file names (the Hugging Face cache layout
+  of the 2024 CLIP records: `refs/main`, blobs, snapshot symlinks), entries without `file_url`,
+  unknown keys, a `config` that is not an object. Editing the v2 downloads later changes the
+  linked entries only (formats/legacy_config.py).
+
+A record is refused only when it has no name (or is not an object) or, for image generation,
+no baseline (both the legacy schema and v2 require one). Records written through the v1 API are
+held to v2's types as well (`check_written_record`).
+
+`legacy_from_data(data_from_legacy(r)) == r` (keys and order) for every record. Pure functions;
+no ORM, no I/O.
 """
 
 from __future__ import annotations
@@ -26,7 +42,13 @@ import copy
 from typing import Any
 
 from apps.catalog.categories import Category
-from apps.catalog.formats.v2 import LEGACY_KEY, order_data
+from apps.catalog.formats.legacy_config import (
+    config_entries,
+    downloads_from_legacy,
+    legacy_config,
+    merged_order,
+)
+from apps.catalog.formats.v2 import IMAGE_STYLES, LEGACY_KEY, order_data
 
 IMAGE_ORDER = (
     "name",
@@ -143,18 +165,16 @@ def data_from_legacy(category: Category, key: str, record: Any) -> dict:
     if not isinstance(name, str) or not name.strip():
         raise LegacyFormatError(key, "name", "the record has no name")
     data: dict[str, Any] = {"name": name}
-    for field in ("description", "version"):
-        if record.get(field) is not None:
-            data[field] = _string(key, field, record[field])
-    data["config"] = {"download": _downloads_from_legacy(key, record.get("config"))}
+    _copy_typed(record, data, ("description", "version"), str)
+    data["config"] = {"download": downloads_from_legacy(record.get("config"))}
     if category == Category.IMAGE_GENERATION:
         _image_fields(key, record, data)
     elif category == Category.CONTROLNET:
         style = record.get("type") or record.get("style")
-        if style is not None:
-            data["controlnet_style"] = _string(key, "type", style)
-    elif category == Category.CLIP and record.get("pretrained_name") is not None:
-        data["pretrained_name"] = _string(key, "pretrained_name", record["pretrained_name"])
+        if isinstance(style, str):
+            data["controlnet_style"] = style
+    elif category == Category.CLIP:
+        _copy_typed(record, data, ("pretrained_name",), str)
     data = order_data(category, data)
     residue = _residue(category, key, record, data)
     if residue:
@@ -162,10 +182,46 @@ def data_from_legacy(category: Category, key: str, record: Any) -> dict:
     return data
 
 
-def _string(key: str, field: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise LegacyFormatError(key, field, f"expected a string, got {type(value).__name__}")
-    return value
+_WRITE_TYPES: dict[str, tuple[type, str]] = {
+    "description": (str, "a string"),
+    "version": (str, "a string"),
+    "pretrained_name": (str, "a string"),
+    "optimization": (str, "a string"),
+    "style": (str, "a string"),
+    "homepage": (str, "a string"),
+    "inpainting": (bool, "a boolean"),
+    "nsfw": (bool, "a boolean"),
+    "min_bridge_version": (int, "an integer"),
+    "size_on_disk_bytes": (int, "an integer"),
+    "requirements": (dict, "an object"),
+}
+
+
+def check_written_record(category: Category, key: str, record: Any) -> dict:
+    """`data_from_legacy` for a record written through the v1 API rather than imported: a value of
+    another type than v2's field is bad input there (upstream's models refuse it), not a shape to
+    keep. Raises LegacyFormatError naming the field."""
+    data = data_from_legacy(category, key, record)
+    fields = set(_mapped(category)) | ({"pretrained_name"} if category == Category.CLIP else set())
+    for field, (kind, label) in _WRITE_TYPES.items():
+        value = record.get(field)
+        if field not in fields or value is None:
+            continue
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise LegacyFormatError(key, field, f"expected {label}, got {type(value).__name__}")
+    for field in _LIST_KEYS if category == Category.IMAGE_GENERATION else ():
+        value = record.get(field)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise LegacyFormatError(key, field, "expected a list of strings")
+    return data
+
+
+def _copy_typed(record: dict, data: dict, fields: tuple[str, ...], kind: type) -> None:
+    """Copy the fields whose legacy value has v2's type; any other value stays in the residue."""
+    for field in fields:
+        value = record.get(field)
+        if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+            data[field] = value
 
 
 def _image_fields(key: str, record: dict, data: dict) -> None:
@@ -173,72 +229,18 @@ def _image_fields(key: str, record: dict, data: dict) -> None:
     if not isinstance(baseline, str) or not baseline:
         raise LegacyFormatError(key, "baseline", "an image generation record needs a baseline")
     data["baseline"] = LEGACY_BASELINES.get(baseline, baseline)
-    data["inpainting"] = bool(record.get("inpainting") or False)
-    data["nsfw"] = bool(record.get("nsfw") or False)
-    for field in ("optimization", "style", "homepage"):
-        if record.get(field) is not None:
-            data[field] = _string(key, field, record[field])
+    for field in ("inpainting", "nsfw"):
+        value = record.get(field)
+        data[field] = value if isinstance(value, bool) else False
+    _copy_typed(record, data, ("optimization", "homepage"), str)
+    if record.get("style") in IMAGE_STYLES:  # v2 knows six styles; 2023's "line art" stays legacy-only
+        data["style"] = record["style"]
     for field in _LIST_KEYS:
         value = record.get(field)
-        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            raise LegacyFormatError(key, field, "expected a list of strings")
-        data[field] = list(value or [])
-    for field in ("min_bridge_version", "size_on_disk_bytes"):
-        value = record.get(field)
-        if value is not None:
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise LegacyFormatError(key, field, "expected an integer")
-            data[field] = value
-    if record.get("requirements") is not None:
-        if not isinstance(record["requirements"], dict):
-            raise LegacyFormatError(key, "requirements", "expected an object")
-        data["requirements"] = record["requirements"]
-
-
-def _is_config_only(entry: dict) -> bool:
-    # Upstream's rule: a files[] entry whose path mentions yaml is a config file, not a download.
-    return "yaml" in str(entry.get("path", ""))
-
-
-def _downloads_from_legacy(key: str, config: Any) -> list[dict]:
-    if config is None:
-        return []
-    if not isinstance(config, dict):
-        raise LegacyFormatError(key, "config", "expected an object")
-    files = config.get("files") or []
-    downloads = config.get("download") or []
-    if not isinstance(files, list) or not isinstance(downloads, list):
-        raise LegacyFormatError(key, "config", "files and download must be lists")
-    urls = {}
-    for index, entry in enumerate(downloads):
-        if not isinstance(entry, dict) or not isinstance(entry.get("file_name"), str):
-            raise LegacyFormatError(key, f"config.download[{index}].file_name", "missing file name")
-        urls.setdefault(entry["file_name"], entry.get("file_url"))
-    out = []
-    for index, entry in enumerate(files):
-        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
-            raise LegacyFormatError(key, f"config.files[{index}].path", "missing path")
-        if _is_config_only(entry):
-            continue
-        path = entry["path"]
-        if not isinstance(urls.get(path), str):
-            raise LegacyFormatError(key, f"config.files[{index}]", f"no download entry for file {path!r}")
-        out.append(_download_record(path, urls[path], entry))
-    return out
-
-
-def _download_record(path: str, url: str, entry: dict) -> dict:
-    record: dict[str, Any] = {
-        "file_name": path,
-        "file_url": url,
-        "sha256sum": entry.get("sha256sum") or "FIXME",
-    }
-    if entry.get("content_hash"):
-        record["content_hash"] = entry["content_hash"]
-    if entry.get("file_type"):
-        record["file_purpose"] = entry["file_type"]
-    record["known_slow_download"] = "civitai" in url
-    return record
+        strings = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        data[field] = list(value) if strings else []
+    _copy_typed(record, data, ("min_bridge_version", "size_on_disk_bytes"), int)
+    _copy_typed(record, data, ("requirements",), dict)
 
 
 def _residue(category: Category, key: str, record: dict, data: dict) -> dict:
@@ -252,8 +254,8 @@ def _residue(category: Category, key: str, record: dict, data: dict) -> dict:
         residue["extra"] = extra
     config = record.get("config")
     if isinstance(config, dict):
-        residue["files"] = copy.deepcopy(config.get("files") or [])
-        residue["downloads"] = copy.deepcopy(config.get("download") or [])
+        residue["files"] = copy.deepcopy(config_entries(config, "files"))
+        residue["downloads"] = copy.deepcopy(config_entries(config, "download"))
         if list(config) != ["files", "download"]:
             residue["config"] = {k: v for k, v in config.items() if k not in ("files", "download")}
             residue["config_order"] = list(config)
@@ -298,7 +300,7 @@ def legacy_from_data(category: Category, data: dict) -> dict:
     for legacy_key_name, basis in (residue.get("absent") or {}).items():
         if _basis(data, _mapped(category).get(legacy_key_name, ())) == basis:
             values.pop(legacy_key_name, None)
-    return {k: values[k] for k in _merged_order(values, residue.get("order"), _canonical_order(category))}
+    return {k: values[k] for k in merged_order(values, residue.get("order"), _canonical_order(category))}
 
 
 def _derived_values(category: Category, data: dict, residue: dict) -> dict:
@@ -308,7 +310,7 @@ def _derived_values(category: Category, data: dict, residue: dict) -> dict:
     for field in ("description", "version"):
         if data.get(field) is not None:
             values[field] = data[field]
-    values["config"] = _legacy_config(data.get("config") or {}, residue)
+    values["config"] = legacy_config(data.get("config") or {}, residue)
     if category == Category.IMAGE_GENERATION:
         baseline = data.get("baseline")
         if baseline is not None:
@@ -343,76 +345,3 @@ def _derived_values(category: Category, data: dict, residue: dict) -> dict:
         if category in DEFAULT_TYPES:
             values.setdefault("type", DEFAULT_TYPES[category])
     return values
-
-
-def _legacy_config(config: dict, residue: dict) -> dict:
-    downloads = config.get("download") or []
-    files: list[dict] = []
-    remaining = list(downloads)
-    for entry in residue.get("files") or []:
-        if _is_config_only(entry):
-            files.append(dict(entry))
-        elif remaining:
-            files.append(_merge_file_entry(entry, remaining.pop(0)))
-    files.extend(_fresh_file_entry(d) for d in remaining)
-    by_name = {e.get("file_name"): e for e in residue.get("downloads") or [] if isinstance(e, dict)}
-    download = []
-    for item in downloads:
-        previous = by_name.get(item["file_name"])
-        if previous is not None:
-            entry = dict(previous)
-            entry["file_url"] = item["file_url"]
-        else:
-            entry = {"file_name": item["file_name"], "file_path": "", "file_url": item["file_url"]}
-        download.append(entry)
-    parts = {**(residue.get("config") or {}), "files": files, "download": download}
-    order = residue.get("config_order") or ["files", "download"]
-    return {k: parts[k] for k in _merged_order(parts, order, ("files", "download"))}
-
-
-def _fresh_file_entry(item: dict) -> dict:
-    entry: dict[str, Any] = {"path": item["file_name"]}
-    if item.get("sha256sum") and item["sha256sum"] != "FIXME":
-        entry["sha256sum"] = item["sha256sum"]
-    if item.get("file_purpose"):
-        entry["file_type"] = item["file_purpose"]
-    if item.get("content_hash"):
-        entry["content_hash"] = item["content_hash"]
-    return entry
-
-
-def _merge_file_entry(entry: dict, item: dict) -> dict:
-    """The original files[] entry, updated from its v2 download while it names the same file."""
-    if entry.get("path") != item["file_name"]:
-        return _fresh_file_entry(item)
-    merged = dict(entry)
-    sha = item.get("sha256sum")
-    if sha and sha != "FIXME":
-        if merged.get("sha256sum") != sha:
-            merged.pop("md5sum", None)  # an md5 of the previous file would now be wrong
-        merged["sha256sum"] = sha
-    else:
-        merged.pop("sha256sum", None)
-    for legacy_name, v2_name in (("file_type", "file_purpose"), ("content_hash", "content_hash")):
-        if item.get(v2_name):
-            merged[legacy_name] = item[v2_name]
-        else:
-            merged.pop(legacy_name, None)
-    return merged
-
-
-def _merged_order(values: dict, old_order: list[str] | None, canonical: tuple[str, ...]) -> list[str]:
-    """Keys of `values`: the old order first, new keys slotted in at their canonical place."""
-    rank = {k: i for i, k in enumerate(canonical)}
-    order = [k for k in (old_order or []) if k in values]
-    seen = set(order)
-    for k in sorted((k for k in values if k not in seen), key=lambda k: rank.get(k, len(rank))):
-        if k not in rank:
-            order.append(k)
-            continue
-        position = 0
-        for index, existing in enumerate(order):
-            if rank.get(existing, -1) < rank[k]:
-                position = index + 1
-        order.insert(position, k)
-    return order

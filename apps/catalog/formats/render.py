@@ -6,7 +6,8 @@ and the exporter (apps/sync) only store or write what comes out, so the API, the
 and the GitHub sync serve one rendering.
 
 Formats of a category document:
-- `V1`: the legacy file as served by v1 (text: db.json; lora/ti: `{}`);
+- `V1`: the legacy file as served by v1 (text: db.json; lora/ti: `{}`, or the legacy file's
+  bytes when it is a non-object document with content, as lora.json's list of ids was);
 - `V1_GROUPED`: text only, db.json entries with their group fields (`include_group=true`);
 - `V2`: `{name: v2 record}`, compact.
 """
@@ -17,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 
 from apps.catalog.categories import CATEGORIES, TEXT_DB_FILE, Category, Repo
-from apps.catalog.formats import jsonfile, legacy, text_csv, text_groups, v2
+from apps.catalog.formats import jsonfile, legacy, text_file, text_groups, v2
 
 V1 = "v1"
 V1_GROUPED = "v1-grouped"
@@ -31,6 +32,7 @@ class StoredRecord:
     data: dict
     layout: dict | None = None
     meta: v2.RecordMeta = field(default_factory=v2.RecordMeta)
+    position: int | None = None  # its place in the file (None: its index in the list)
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,7 @@ def legacy_file(snapshot: CategoryRecords) -> str:
     """The category's legacy file (models.csv for text), byte-identical to what was imported."""
     records = snapshot.records
     if snapshot.category == Category.TEXT_GENERATION:
-        profile = text_csv.CsvProfile.from_dict(snapshot.profile)
-        return text_csv.render_models_csv([r.data for r in records], profile)
+        return text_file.render_models_csv(records, text_file.CsvProfile.from_dict(snapshot.profile))
     members = (
         jsonfile.Member(
             legacy.legacy_key(r.data),
@@ -69,8 +70,8 @@ def legacy_file(snapshot: CategoryRecords) -> str:
 
 
 def text_db_file(snapshot: CategoryRecords) -> str:
-    """The text repo's generated db.json."""
-    return text_csv.render_db_json([r.data for r in snapshot.records])
+    """The text repo's generated db.json (from every row of models.csv, kept rows included)."""
+    return text_file.render_db_json(snapshot.records, text_file.CsvProfile.from_dict(snapshot.profile))
 
 
 def legacy_files(snapshot: CategoryRecords) -> dict[str, str]:
@@ -104,11 +105,21 @@ def document_body(snapshot: CategoryRecords, fmt: str) -> bytes:
     if fmt == V2:
         return _compact(v2_document(snapshot))
     if info.managed_elsewhere:
-        return b"{}"
+        return _managed_elsewhere_body(snapshot)
     if category == Category.TEXT_GENERATION:
         if fmt == V1_GROUPED:
-            return _compact(text_groups.db_document_with_groups([r.data for r in snapshot.records]))
+            profile = text_file.CsvProfile.from_dict(snapshot.profile)
+            return _compact(text_groups.db_document_with_groups(snapshot.records, profile))
         return text_db_file(snapshot).encode()
     if not info.legacy_file:
         return b""
     return legacy_file(snapshot).encode()
+
+
+def _managed_elsewhere_body(snapshot: CategoryRecords) -> bytes:
+    """lora/ti in v1: upstream's `{}`, unless the legacy file kept a document with content (a
+    list of ids), which v1 serves as it is."""
+    if snapshot.records or not CATEGORIES[snapshot.category].legacy_file:
+        return b"{}"
+    kept = jsonfile.JsonProfile.from_dict(snapshot.profile).empty
+    return legacy_file(snapshot).encode() if jsonfile.has_content(kept) else b"{}"

@@ -1,23 +1,21 @@
-"""The text repo: `models.csv` <-> text records, and `db.json` generated from them.
+"""The text repo's `models.csv` rows <-> text records, and the `db.json` entries of a record.
 
 `models.csv` is the text repo's source: one row per base model. `db.json` is generated from it
 by the repo's `convert.py`: every base model plus its `aphrodite/` and `koboldcpp/` variants,
-with tags, display names and defaults filled in. We read the CSV into record data, and render
-both files back from records: `models.csv` byte-identical (the raw cell text of `parameters_bn`,
-`tags` and `settings` is pinned while the value it came from is unchanged) and `db.json`
-byte-identical to what convert.py makes.
+with tags, display names and defaults filled in. This module turns one row's cells into record
+data and back, and builds a record's three db.json entries as convert.py does; the file as a
+whole (header, line endings, kept rows, rendering) is `formats/text_file.py`.
 
-A name repeated in the CSV (4 in the real file) is one record: the last row's values, at the
-first row's position, which is what convert.py's dict assignment gives db.json. Exporting
-models.csv therefore writes each such name once.
+A cell the writer would not write the same way is kept: the raw text of `parameters_bn`,
+`tags`, `settings` and `display_name` is pinned while the value it came from is unchanged
+(`" 12"` stays `" 12"`). The cells of columns HMR does not know are kept in the residue
+(`cells`) and written back in their column.
 
 Pure functions; no ORM, no I/O.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from dataclasses import dataclass
@@ -94,46 +92,10 @@ class TextCsvError(ValueError):
 
 
 @dataclass(frozen=True)
-class CsvProfile:
-    line_terminator: str = "\r\n"
-
-    def to_dict(self) -> dict:
-        return {"line_terminator": self.line_terminator}
-
-    @classmethod
-    def from_dict(cls, data: dict | None) -> CsvProfile:
-        return cls(**data) if data else cls()
-
-
-@dataclass(frozen=True)
 class CsvRow:
     line: int
     cells: dict[str, str]
-
-
-# --- parsing ------------------------------------------------------------------------------------
-
-
-def parse_models_csv(text: str) -> tuple[CsvProfile, list[CsvRow]]:
-    """Rows of models.csv with their line numbers. Raises TextCsvError for a bad header or row."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise TextCsvError(1, "", "(header)", "the file is empty") from None
-    if tuple(header) != CSV_COLUMNS:
-        raise TextCsvError(1, "", "(header)", f"expected columns {','.join(CSV_COLUMNS)}")
-    rows = []
-    for cells in reader:
-        line = reader.line_num
-        if not cells:
-            continue
-        if len(cells) != len(CSV_COLUMNS):
-            name = cells[0] if cells else ""
-            raise TextCsvError(line, name, "(row)", f"expected {len(CSV_COLUMNS)} cells, found {len(cells)}")
-        rows.append(CsvRow(line, dict(zip(CSV_COLUMNS, cells, strict=True))))
-    terminator = "\r\n" if "\r\n" in text else "\n"
-    return CsvProfile(terminator), rows
+    text: str = ""  # the row as written, line ending included
 
 
 def parameters_from_cell(row: CsvRow) -> int:
@@ -172,36 +134,47 @@ def split_tags(cell: str) -> list[str]:
 
 
 def data_from_row(row: CsvRow) -> dict:
-    """Record data for one CSV row (upstream's rules: empty strings kept, nsfw false)."""
-    cells = row.cells
+    """Record data for one CSV row (upstream's rules: empty strings kept, nsfw false).
+
+    A column the file lacks reads as empty; the cells of columns HMR does not know are kept in
+    the residue (`cells`) and written back in their column.
+    """
+    cells = {column: row.cells.get(column, "") for column in CSV_COLUMNS}
     name = cells["name"].strip()
     if not name:
         raise TextCsvError(row.line, "", "name", "the row has no model name")
+    present = CsvRow(row.line, cells, row.text)
     data: dict[str, Any] = {
         "name": name,
         "description": cells["description"],
         "version": "",
         "config": {"download": []},
         "baseline": cells["baseline"],
-        "parameters": parameters_from_cell(row),
+        "parameters": parameters_from_cell(present),
         "nsfw": False,
         "style": cells["style"],
         "display_name": cells["display_name"],
         "url": cells["url"],
         "tags": split_tags(cells["tags"]),
         "instruct_format": cells["instruct_format"] or None,
-        "settings": settings_from_cell(row),
+        "settings": settings_from_cell(present),
         "text_model_group": text_model_group(name),
     }
     data = order_data(Category.TEXT_GENERATION, data)
+    residue: dict[str, Any] = {}
+    unknown = {column: text for column, text in row.cells.items() if column not in cells and text}
+    if unknown:
+        residue["cells"] = unknown
     derived = row_from_data(data)
     pinned = {
-        column: [_basis(data, column), cells[column]]
+        column: [_basis(data, column), row.cells[column]]
         for column in _CELL_BASIS
-        if derived[column] != cells[column]
+        if column in row.cells and derived[column] != row.cells[column]
     }
     if pinned:
-        data[LEGACY_KEY] = {"pinned": pinned}
+        residue["pinned"] = pinned
+    if residue:
+        data[LEGACY_KEY] = residue
     return data
 
 
@@ -226,7 +199,8 @@ def size_tag(parameters: int) -> str:
 
 
 def row_from_data(data: dict) -> dict[str, str]:
-    """The models.csv cells of a text record (pinned raw cells while their basis is unchanged)."""
+    """The models.csv cells of a text record (pinned raw cells while their basis is unchanged),
+    with the kept cells of columns HMR does not know."""
     parameters = data.get("parameters") or 0
     style = data.get("style") or ""
     # API writes add the style and size tags (as upstream's processor does); the CSV keeps neither.
@@ -235,7 +209,9 @@ def row_from_data(data: dict) -> dict[str, str]:
     display_name = data.get("display_name") or ""
     if display_name == auto_display_name(data["name"]):
         display_name = ""  # convert.py derives it again; the CSV leaves it empty
+    residue = data.get(LEGACY_KEY) or {}
     cells = {
+        **(residue.get("cells") or {}),
         "name": data["name"],
         "parameters_bn": billions_text(parameters),
         "display_name": display_name,
@@ -247,7 +223,7 @@ def row_from_data(data: dict) -> dict[str, str]:
         "instruct_format": data.get("instruct_format") or "",
         "settings": json.dumps(settings) if settings else "",
     }
-    for column, (basis, raw) in ((data.get(LEGACY_KEY) or {}).get("pinned") or {}).items():
+    for column, (basis, raw) in (residue.get("pinned") or {}).items():
         if column in _CELL_BASIS and _basis(data, column) == basis:
             cells[column] = raw
     return cells
@@ -257,24 +233,14 @@ def auto_display_name(name: str) -> str:
     return re.sub(" +", " ", re.sub("[-_]", " ", model_name(name))).strip()
 
 
-def render_models_csv(records: list[dict], profile: CsvProfile | None = None) -> str:
-    profile = profile or CsvProfile()
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator=profile.line_terminator)
-    writer.writerow(CSV_COLUMNS)
-    for data in records:
-        cells = row_from_data(data)
-        writer.writerow([cells[c] for c in CSV_COLUMNS])
-    return buffer.getvalue()
-
-
-def db_entries(data: dict) -> list[tuple[str, dict]]:
-    """The three db.json entries of a text record, as the text repo's convert.py builds them."""
+def db_entries(data: dict, columns: tuple[str, ...] = CSV_COLUMNS) -> list[tuple[str, dict]]:
+    """The three db.json entries of a text record, as the text repo's convert.py builds them
+    (every column of the file's row in the entry, in the file's column order)."""
     cells = row_from_data(data)
     name = cells["name"]
     short = model_name(name)
     billions = float(cells["parameters_bn"])
-    row: dict[str, Any] = {k: v for k, v in cells.items() if k not in ("name", "parameters_bn")}
+    row: dict[str, Any] = {k: cells.get(k, "") for k in columns if k not in ("name", "parameters_bn")}
     row["parameters"] = int(billions * 1_000_000_000)
     tags = set(split_tags(cells["tags"]))
     if cells["style"]:
@@ -282,28 +248,8 @@ def db_entries(data: dict) -> list[tuple[str, dict]]:
     tags.add(f"{round(billions):.0f}B")
     row["tags"] = sorted(tags)
     row["settings"] = json.loads(cells["settings"]) if cells["settings"] else {}
-    if not row["display_name"]:
+    if not row.get("display_name"):
         row["display_name"] = auto_display_name(name)
     row = {k: v for k, v in row.items() if v}
     ordered = {"model_name": short, **DB_DEFAULTS, **row}
     return [(key, {"name": key, **ordered}) for key in (name, f"aphrodite/{name}", f"koboldcpp/{short}")]
-
-
-def render_db_json(records: list[dict]) -> str:
-    """db.json for text records in file order: indent 4, a final newline, as convert.py writes it."""
-    document: dict[str, dict] = {}
-    for data in records:
-        for key, entry in db_entries(data):
-            document[key] = entry
-    return json.dumps(document, indent=4) + "\n"
-
-
-def db_document(records: list[dict], *, include_group: bool = False) -> dict:
-    """db.json as a dict (for the v1 API), optionally with each entry's `text_model_group`."""
-    document: dict[str, dict] = {}
-    for data in records:
-        for key, entry in db_entries(data):
-            if include_group:
-                entry["text_model_group"] = text_model_group(key)
-            document[key] = entry
-    return document

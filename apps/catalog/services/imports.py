@@ -2,7 +2,8 @@
 
 `catalog_import` plans every category with `plans.plan_import` (pure) and carries the plans out
 with `writes.plan_apply`, all in one transaction with one audit event per record written. A dry
-run plans from plain reads: it takes no lock and writes nothing.
+run plans from plain reads: it takes no lock and writes nothing. A category the source has no
+file for (`ParsedCategory.absent`) is left as it is and reported so.
 """
 
 from __future__ import annotations
@@ -30,9 +31,16 @@ class CategoryReport:
     deleted: int = 0
     moved: int = 0  # same content at another place in the file: no new version, no audit event
     warnings: list[str] = field(default_factory=list)
+    differences: list[str] = field(default_factory=list)  # the source's db.json against models.csv
+    names: dict[str, list[str]] = field(default_factory=dict)  # operation -> record names, in order
 
     @classmethod
-    def of(cls, plan: CategoryPlan) -> CategoryReport:
+    def of(cls, plan: CategoryPlan, differences: list[str] | None = None) -> CategoryReport:
+        names: dict[str, list[str]] = {}
+        for write in plan.writes:
+            names.setdefault(write.operation, []).append(write.name)
+        if plan.moves:
+            names["move"] = list(plan.moves)
         return cls(
             plan.category.value,
             created=plan.count(CREATE),
@@ -41,7 +49,17 @@ class CategoryReport:
             deleted=plan.count(DELETE),
             moved=len(plan.moves),
             warnings=plan.warnings,
+            differences=list(differences or []),
+            names=names,
         )
+
+    @classmethod
+    def left_alone(cls, item: ParsedCategory, records: int) -> CategoryReport:
+        note = (
+            f"image/{item.file_name} is not in this source: {item.category.value} is left as it is "
+            f"({records} record(s))"
+        )
+        return cls(item.category.value, unchanged=records, warnings=[note])
 
     @property
     def changed(self) -> int:
@@ -91,15 +109,28 @@ def catalog_import(
     """
     _check_unique(parsed)
     if dry_run:
-        plans = [_plan(item, _rows(item.category, lock=False), keep_legacy_residue) for item in parsed]
-        return ImportReport([CategoryReport.of(p) for p in plans], dry_run=True)
+        reports = []
+        for item in parsed:
+            rows = _rows(item.category, lock=False)
+            if item.absent:
+                reports.append(CategoryReport.left_alone(item, len(rows)))
+            else:
+                reports.append(CategoryReport.of(_plan(item, rows, keep_legacy_residue), item.differences))
+        return ImportReport(reports, dry_run=True)
     reports = []
     with transaction.atomic():
         for item in parsed:
+            if item.absent:
+                reports.append(
+                    CategoryReport.left_alone(
+                        item, ModelRecord.objects.filter(category=item.category.value).count()
+                    )
+                )
+                continue
             rows = _rows(item.category, lock=True)
             plan = _plan(item, rows, keep_legacy_residue)
             plan_apply(plan=plan, rows=rows, actor=actor)
-            reports.append(CategoryReport.of(plan))
+            reports.append(CategoryReport.of(plan, item.differences))
             if progress:
                 progress(len(item.records))
         changed = [Category(r.category) for r in reports if r.touched]

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from apps.audit.models import AuditEvent
+from apps.accounts.selectors import admin_user_actor
 from apps.audit.services import Actor
 from apps.moderation.models import PendingChange
 from apps.moderation.services import ApplyReport
@@ -21,9 +21,7 @@ REPLICA_REFUSAL = "This instance is in REPLICA mode: changes are made on the PRI
 
 def admin_actor(user) -> Actor:
     """The acting admin user: their AI-Horde id when they signed in with a key, else `django:<pk>`."""
-    account = getattr(user, "horde_account", None)
-    actor_id = account.horde_user_id if account is not None else f"django:{user.pk}"
-    return Actor(origin=AuditEvent.Origin.ADMIN, id=actor_id, name=user.get_username())
+    return admin_user_actor(user)
 
 
 def require(request, permission: str) -> None:

@@ -33,16 +33,7 @@ def critical_flags(changes) -> dict[int, bool]:
     Closed changes are left out: once applied or rejected, the live record no longer says what
     the change did (`applied_diff` does).
     """
-    open_changes = [c for c in changes if c.status in OPEN]
-    if not open_changes:
-        return {}
-    wanted = Q()
-    for change in open_changes:
-        wanted |= Q(category=change.category, name=change.model_name)
-    records = {(r.category, r.name): r for r in ModelRecord.objects.filter(wanted)}
-    return {
-        c.pk: change_diff(c, record=records.get((c.category, c.model_name))).is_critical for c in open_changes
-    }
+    return {change.pk: found.is_critical for change, found in proposed_diffs(list(changes))}
 
 
 def applied_write(change: PendingChange) -> AuditEvent | None:
@@ -101,3 +92,22 @@ def record_changes(category: str, name: str, *, limit: int = 20) -> list[Pending
 def live_record(category: str, name: str) -> ModelRecord | None:
     """The live record a change is about (id, category and name only), for links."""
     return ModelRecord.objects.filter(category=category, name=name).only("id", "category", "name").first()
+
+
+def proposed_diffs(changes: list[PendingChange]) -> list[tuple[PendingChange, diff.ChangeDiff]]:
+    """Each open change with its diff against the live record (one query for the records)."""
+    open_changes = [c for c in changes if c.status in OPEN]
+    if not open_changes:
+        return []
+    wanted = Q()
+    for change in open_changes:
+        wanted |= Q(category=change.category, name=change.model_name)
+    records = {(r.category, r.name): r for r in ModelRecord.objects.filter(wanted)}
+    return [(c, change_diff(c, record=records.get((c.category, c.model_name)))) for c in open_changes]
+
+
+def open_changes(category: str, names: list[str]) -> list[PendingChange]:
+    """Pending or approved changes of the named records, oldest first."""
+    return list(
+        PendingChange.objects.filter(category=category, model_name__in=names, status__in=OPEN).order_by("id")
+    )

@@ -202,6 +202,9 @@ def _split_remaining(batch_id: int, actor: Actor) -> BatchSplit | None:
             approved_by=original.approved_by,
             approved_username=original.approved_username,
             approved_at=original.approved_at,
+            proposed_by=original.proposed_by,
+            proposed_username=original.proposed_username,
+            proposed_at=original.proposed_at,
             created_at=now,
             split_from=original,
         )

@@ -23,11 +23,12 @@ from apps.catalog.formats.text_writes import (
 from apps.catalog.models import ModelRecord
 from apps.core import clock
 from apps.core.errors import ApplicationError, NotFound
-from apps.moderation.models import PendingChange
+from apps.moderation.models import PendingChange, ReviewBatch
 from apps.moderation.services.common import queue_event
 
 Op = PendingChange.Operation
 _INVALID_NAME = re.compile(r"[\x00-\x1f\x7f\\]")
+TITLE_LENGTH = ReviewBatch._meta.get_field("title").max_length
 
 
 class PayloadInvalid(ApplicationError):
@@ -59,15 +60,19 @@ def validate_name(name: object) -> str:
     return name
 
 
-def change_enqueue(*, proposal: Proposal, actor: Actor) -> PendingChange:
-    """Queue a create, update or delete of one record; nothing live changes.
+@dataclass(frozen=True)
+class _Prepared:
+    """A proposal that passed every check: what its change row will hold."""
 
-    Checks (upstream's, in its order): name rules (422), text backend prefix (400), payload (422),
-    create of an existing record (409), update or delete of a missing one (404). The change keeps
-    the record's current `version` as its `base_version`, so applying it after someone else
-    changed the record is refused. Duplicate proposals are accepted (the second one conflicts at
-    apply). Writes the change and its "enqueue" audit event in one transaction.
-    """
+    proposal: Proposal
+    name: str
+    payload: dict | None
+    base_version: int | None
+
+
+def _prepare(proposal: Proposal) -> _Prepared:
+    """Upstream's checks, in its order: name rules (422), text backend prefix (400), payload (422),
+    create of an existing record (409), update or delete of a missing one (404)."""
     category, name = proposal.category, validate_name(proposal.name)
     if category == Category.TEXT_GENERATION and (message := backend_prefix_message(name)):
         raise ApplicationError(message, status=400)
@@ -80,37 +85,94 @@ def change_enqueue(*, proposal: Proposal, actor: Actor) -> PendingChange:
     _check_existence(proposal, current)
     if proposal.operation == Op.DELETE:
         payload = _snapshot(category, current, proposal.payload_format)
+    return _Prepared(proposal, name, payload, current.version if current is not None else None)
+
+
+def _change_create(prepared: _Prepared, actor: Actor, batch: ReviewBatch | None = None) -> PendingChange:
+    """The change row and its "enqueue" audit event; inside the caller's transaction."""
+    proposal, now = prepared.proposal, clock.now()
+    metadata = proposal.request_metadata
+    if batch is not None:
+        metadata = {**(metadata or {}), "batch_id": str(batch.pk)}
+    change = PendingChange.objects.create(
+        category=proposal.category.value,
+        model_name=prepared.name,
+        operation=proposal.operation,
+        payload=prepared.payload,
+        payload_format=proposal.payload_format,
+        base_version=prepared.base_version,
+        origin=proposal.origin,
+        requested_by=actor.id,
+        requested_username=actor.name,
+        requested_at=now,
+        updated_at=now,
+        notes=proposal.notes,
+        batch=batch,
+        batch_title=batch.title if batch is not None else None,
+        request_metadata=metadata,
+        related_models=backend_variants(prepared.name)
+        if proposal.category == Category.TEXT_GENERATION
+        else None,
+    )
+    in_batch = {"batch_id": batch.pk, "batch_title": batch.title} if batch is not None else {}
+    audit_events_save(
+        [
+            queue_event(
+                change,
+                actor,
+                operation=change.operation,
+                category=change.category,
+                model=change.model_name,
+                action="enqueue",
+                **in_batch,
+            )
+        ]
+    )
+    return change
+
+
+def proposal_payload(*, proposal: Proposal) -> dict | None:
+    """What the change's payload would be, with the refusals `change_enqueue` would raise; writes
+    nothing (the admin shows it before a proposal is made)."""
+    return _prepare(proposal).payload
+
+
+def change_enqueue(*, proposal: Proposal, actor: Actor) -> PendingChange:
+    """Queue a create, update or delete of one record; nothing live changes.
+
+    Refuses what `_prepare` refuses. The change keeps the record's current `version` as its
+    `base_version`, so applying it after someone else changed the record is refused. Duplicate
+    proposals are accepted (the second one conflicts at apply). Writes the change and its
+    "enqueue" audit event in one transaction.
+    """
+    prepared = _prepare(proposal)
+    with transaction.atomic():
+        return _change_create(prepared, actor)
+
+
+@dataclass(frozen=True)
+class ProposedBatch:
+    batch: ReviewBatch
+    changes: list[PendingChange]
+
+
+def changes_propose_batch(*, proposals: list[Proposal], title: str, actor: Actor) -> ProposedBatch:
+    """Queue several changes as one proposed batch titled `title` (all or none: the first refusal
+    of `_prepare` is raised and nothing is written). The changes are pending, each with its base
+    version; the desk shows them together, and approving the batch approves them in it
+    (services/review.py). Each change's `request_metadata` names the batch."""
+    title = (title or "").strip()[:TITLE_LENGTH]
+    if not title:
+        raise ApplicationError("batch_title must not be blank.", status=422)
+    if not proposals:
+        raise ApplicationError("Provide at least one change to propose.", status=422)
+    prepared = [_prepare(p) for p in proposals]
     now = clock.now()
     with transaction.atomic():
-        change = PendingChange.objects.create(
-            category=category.value,
-            model_name=name,
-            operation=proposal.operation,
-            payload=payload,
-            payload_format=proposal.payload_format,
-            base_version=current.version if current is not None else None,
-            origin=proposal.origin,
-            requested_by=actor.id,
-            requested_username=actor.name,
-            requested_at=now,
-            updated_at=now,
-            notes=proposal.notes,
-            request_metadata=proposal.request_metadata,
-            related_models=backend_variants(name) if category == Category.TEXT_GENERATION else None,
+        batch = ReviewBatch.objects.create(
+            title=title, proposed_by=actor.id, proposed_username=actor.name, proposed_at=now, created_at=now
         )
-        audit_events_save(
-            [
-                queue_event(
-                    change,
-                    actor,
-                    operation=change.operation,
-                    category=category.value,
-                    model=name,
-                    action="enqueue",
-                )
-            ]
-        )
-    return change
+        return ProposedBatch(batch, [_change_create(p, actor, batch) for p in prepared])
 
 
 def _check_existence(proposal: Proposal, current: ModelRecord | None) -> None:
@@ -153,7 +215,7 @@ def _legacy_payload(proposal: Proposal) -> dict:
         prepared = text_payload_prepare(v2_payload_from_db_entry(payload))
         data = v2_format.validate_record(Category.TEXT_GENERATION, prepared)
         return {**payload, "model_name": model_name(data["name"])}
-    legacy_format.data_from_legacy(proposal.category, proposal.name, payload)
+    legacy_format.check_written_record(proposal.category, proposal.name, payload)
     return payload
 
 

@@ -31,12 +31,15 @@ def _ids(values) -> list[int]:
 def changes_review(
     *, batch_title: str, approved_ids, rejected_ids, reject_reason: str | None, actor: Actor
 ) -> ReviewResult:
-    """Approve `approved_ids` into a new titled batch and reject `rejected_ids`, all or nothing.
+    """Approve `approved_ids` into a titled batch and reject `rejected_ids`, all or nothing.
 
     422 for the request's own mistakes (no ids, an id in both lists, a rejection without a reason,
     a blank title); 400 when a change does not exist or is not pending. Approved changes join one
-    new batch; rejected ones join it too when there is one (a reject-only review has no batch),
-    and all carry the title. One audit event per change, in the same transaction.
+    new batch, except when they all wait in one proposed batch: then that batch is approved, under
+    the given title, and its pending changes not reviewed now move to a new proposed batch (a
+    split, as when a batch is partly applied). Rejected changes join the approval batch when there
+    is one; a reject-only review leaves them where they were (their proposed batch, or none). All
+    carry the title. One audit event per change (and per split), in the same transaction.
     """
     approved, rejected = _ids(approved_ids), _ids(rejected_ids)
     title = (batch_title or "").strip()
@@ -60,15 +63,7 @@ def changes_review(
                 raise ApplicationError(f"Change {change_id} does not exist.")
             if change.status != Status.PENDING:
                 raise ApplicationError(f"Change {change_id} is not pending (status={change.status}).")
-        batch = None
-        if approved:
-            batch = ReviewBatch.objects.create(
-                title=title,
-                approved_by=actor.id,
-                approved_username=actor.name,
-                approved_at=now,
-                created_at=now,
-            )
+        batch = _approval_batch([changes[i] for i in approved], title, actor) if approved else None
         result = ReviewResult(batch, title)
         events = []
         for change_id in approved:
@@ -80,7 +75,8 @@ def changes_review(
             events.append(queue_event(change, actor, batch_id=batch.pk, batch_title=title, action="approve"))
         for change_id in rejected:
             change = changes[change_id]
-            change.status, change.batch, change.batch_title = Status.REJECTED, batch, title
+            change.status, change.batch_title = Status.REJECTED, title
+            change.batch = batch or change.batch
             change.rejected_by, change.rejected_username, change.rejected_at = actor.id, actor.name, now
             change.reject_reason, change.updated_at = reject_reason.strip(), now
             result.rejected.append(change)
@@ -88,7 +84,7 @@ def changes_review(
                 queue_event(
                     change,
                     actor,
-                    batch_id=batch.pk if batch else None,
+                    batch_id=change.batch_id,
                     batch_title=title,
                     reason=change.reject_reason,
                     action="reject",
@@ -110,5 +106,52 @@ def changes_review(
                 "updated_at",
             ],
         )
+        if batch is not None and batch.proposed_at is not None:
+            events += _split_unreviewed(batch, approved + rejected, actor)
         audit_events_save(events)
     return result
+
+
+def _approval_batch(approving: list[PendingChange], title: str, actor: Actor) -> ReviewBatch:
+    """The proposed batch all `approving` changes wait in, now approved; else a new batch."""
+    now = clock.now()
+    sources = {c.batch_id for c in approving}
+    proposed = approving[0].batch if len(sources) == 1 and approving[0].batch_id else None
+    if proposed is not None and proposed.is_proposed:
+        proposed.title, proposed.approved_at = title, now
+        proposed.approved_by, proposed.approved_username = actor.id, actor.name
+        proposed.save(update_fields=["title", "approved_by", "approved_username", "approved_at"])
+        return proposed
+    return ReviewBatch.objects.create(
+        title=title, approved_by=actor.id, approved_username=actor.name, approved_at=now, created_at=now
+    )
+
+
+def _split_unreviewed(batch: ReviewBatch, reviewed: list[int], actor: Actor) -> list:
+    """Move the batch's pending changes left out of its approval to a new proposed batch."""
+    left = list(batch.changes.filter(status=Status.PENDING).exclude(pk__in=reviewed).order_by("id"))
+    if not left:
+        return []
+    now = clock.now()
+    original_title = left[0].batch_title or batch.title
+    new = ReviewBatch.objects.create(
+        title=original_title,
+        proposed_by=batch.proposed_by,
+        proposed_username=batch.proposed_username,
+        proposed_at=batch.proposed_at,
+        created_at=now,
+        split_from=batch,
+    )
+    PendingChange.objects.filter(pk__in=[c.pk for c in left]).update(batch=new, updated_at=now)
+    ids = [c.pk for c in left]
+    return [
+        queue_event(
+            left[0],
+            actor,
+            original_batch_id=batch.pk,
+            new_batch_id=new.pk,
+            reassigned_change_ids=ids,
+            reason="partial_review",
+            action="batch_split",
+        )
+    ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class TextmodelsConfig(AppConfig):
+    name = "apps.textmodels"
+    label = "textmodels"
+    verbose_name = "Text models"
