@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import Http404, JsonResponse
@@ -38,8 +39,8 @@ def validation_error(loc: list, msg: str, value: Any = None, kind: str = "value_
 
 
 def pydantic_errors(exc: ValidationError, *loc: str | int) -> list[dict]:
-    """pydantic's own errors (without their documentation links), located under `loc` ("query", name)."""
-    return [{**error, "loc": [*loc, *error["loc"]]} for error in exc.errors(include_url=False)]
+    """pydantic's own errors as JSON (no documentation links), located under `loc` ("query", name)."""
+    return [{**error, "loc": [*loc, *error["loc"]]} for error in json.loads(exc.json(include_url=False))]
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
