@@ -6,9 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test bench lint setup services chromium clean
 
-$(STAMP): pyproject.toml
+# The Python client library (clients/python, `hmr_client`) is installed beside the server: the
+# suite runs its own tests and uses it for the end-to-end checks (tests/client).
+$(STAMP): pyproject.toml clients/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]' -e clients/python
 	touch $(STAMP)
 
 setup: $(STAMP)

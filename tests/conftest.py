@@ -62,14 +62,25 @@ def export_dir(settings, tmp_path) -> Path:
 
 @pytest.fixture(autouse=True)
 def clean_cache():
-    """Each test starts with an empty cache and no document or revision held in memory."""
+    """Each test starts with an empty cache and no document, revision, hot response or
+    AI-Horde breaker state held in memory. (A test database is emptied between tests, so
+    revision numbers start again: a response the hot path kept from an earlier test could
+    otherwise look current.)"""
+    from apps.api import hot
+    from apps.api.statistics.responses import responses_forget
     from apps.catalog import documents
+    from apps.horde.breaker import breaker_forget_local
 
-    cache.clear()
-    documents.documents_forget()
+    def forget():
+        cache.clear()
+        documents.documents_forget()
+        hot.store.clear()
+        responses_forget()
+        breaker_forget_local()  # the AI-Horde breaker keeps a copy in this process too
+
+    forget()
     yield
-    cache.clear()
-    documents.documents_forget()
+    forget()
 
 
 @pytest.fixture
@@ -99,6 +110,45 @@ def horde(settings):
     settings.HMR_AI_HORDE_URL = "https://aihorde.net/api/"
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield FakeHorde(mock)
+
+
+@pytest.fixture
+def usage_snapshot(imported, horde):
+    """The real catalog with an AI-Horde usage snapshot taken from the realistic fake payloads."""
+    from apps.analytics.services import usage_refresh
+    from tests.analytics.horde_payloads import PAYLOADS
+
+    horde.serve_usage(PAYLOADS)
+    outcomes = usage_refresh()
+    assert [o.result for o in outcomes] == ["refreshed", "refreshed"], outcomes
+    return horde
+
+
+DEMO_USAGE = {
+    "status/image": [
+        {"name": "Demo Realism", "count": 3, "performance": 1.0, "queued": 0, "jobs": 0, "eta": 0}
+    ],
+    "stats/image": {
+        "day": {"Demo Realism": 5},
+        "month": {"Demo Realism": 50},
+        "total": {"Demo Realism": 500},
+    },
+    "workers/image": [],
+    "status/text": [],
+    "stats/text": {"day": {}, "month": {}, "total": {}},
+    "workers/text": [],
+}
+
+
+@pytest.fixture
+def demo_usage(db, import_actor, horde):
+    """The small demo catalog, and a fake AI-Horde that serves one of its models (not refreshed yet)."""
+    from apps.catalog.imports import import_references
+    from apps.catalog.sources import DEMO_DIR
+
+    import_references(actor=import_actor, legacy_dir=DEMO_DIR)
+    horde.serve_usage(DEMO_USAGE)
+    return horde
 
 
 @pytest.fixture

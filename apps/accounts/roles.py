@@ -31,6 +31,8 @@ GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "moderation.add_pendingchange",
         "moderation.propose_change",
         "moderation.view_reviewbatch",
+        "analytics.view_usagesnapshot",
+        "analytics.view_dashboard",
         # The text-model toolkit: groups to look at; the stores, which requestors may write.
         "textmodels.view_textmodelgroup",
         *(

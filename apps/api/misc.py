@@ -6,6 +6,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.api.serializers import HeartbeatSerializer, MessageSerializer, ReplicateModeSerializer
+from apps.core import clock
+from apps.horde.breaker import breaker_state
 
 WELCOME = "Welcome to the Horde Model Reference API. See `/api/docs` for interactive documentation."
 
@@ -17,11 +19,19 @@ class WelcomeApi(APIView):
 
 
 class HeartbeatApi(APIView):
+    """Liveness, and the AI-Horde circuit breaker as every process sees it (shared in Redis)."""
+
     @extend_schema(summary="Liveness", tags=["service"], responses=HeartbeatSerializer)
     def get(self, request):
+        breaker, now = breaker_state(), clock.now().timestamp()
         body = {
             "status": "ok",
-            "ai_horde": {"degraded": False, "consecutive_failures": 0, "seconds_until_retry": None},
+            "ai_horde": {
+                "degraded": breaker.is_open(now),
+                "consecutive_failures": breaker.consecutive_failures,
+                "seconds_until_retry": breaker.seconds_until_retry(now),
+                "last_success": None if breaker.last_success is None else int(breaker.last_success),
+            },
         }
         return Response(HeartbeatSerializer(body).data)
 

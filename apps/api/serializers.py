@@ -62,9 +62,12 @@ WRITE_ERRORS = {code: ErrorSerializer for code in (400, 401, 403, 404, 409, 422,
 
 
 class AiHordeStatusSerializer(serializers.Serializer):
-    degraded = serializers.BooleanField()
+    """The AI-Horde circuit breaker (upstream's three fields, plus HMR's `last_success`)."""
+
+    degraded = serializers.BooleanField(help_text="the breaker is open: AI-Horde is not asked")
     consecutive_failures = serializers.IntegerField()
-    seconds_until_retry = serializers.IntegerField(allow_null=True)
+    seconds_until_retry = serializers.FloatField(allow_null=True, help_text="while degraded")
+    last_success = serializers.IntegerField(allow_null=True, help_text="unix time of the last good answer")
 
     class Meta:
         ref_name = "AiHordeStatus"

@@ -42,6 +42,9 @@ class ModelRecord(models.Model):
     text_model_group = models.CharField(max_length=255, null=True, blank=True)
     controlnet_style = models.CharField(max_length=64, null=True, blank=True)
     download_count = models.PositiveIntegerField(default=0)
+    trigger_count = models.PositiveIntegerField(default=0, help_text="Entries of `trigger`.")
+    showcase_count = models.PositiveIntegerField(default=0, help_text="Entries of `showcases`.")
+    requirement_count = models.PositiveIntegerField(default=0, help_text="Keys of `requirements`.")
 
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()

@@ -25,7 +25,14 @@ def record_columns(category: Category, data: dict) -> dict:
         "text_model_group": data.get("text_model_group"),
         "controlnet_style": data.get("controlnet_style"),
         "download_count": len(downloads),
+        "trigger_count": _size(data.get("trigger")),
+        "showcase_count": _size(data.get("showcases")),
+        "requirement_count": _size(data.get("requirements")),
     }
+
+
+def _size(value) -> int:
+    return len(value) if isinstance(value, list | dict) else 0
 
 
 PROJECTED_COLUMNS = tuple(record_columns(Category.BLIP, {"name": "x"}))

@@ -93,6 +93,10 @@ class PendingChange(models.Model):
     approved_by = models.CharField(max_length=64, null=True, blank=True)
     approved_username = models.CharField(max_length=255, null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
+    # A change to one of the most used records needs a second approver (selectors/protection.py).
+    second_approved_by = models.CharField(max_length=64, null=True, blank=True)
+    second_approved_username = models.CharField(max_length=255, null=True, blank=True)
+    second_approved_at = models.DateTimeField(null=True, blank=True)
     rejected_by = models.CharField(max_length=64, null=True, blank=True)
     rejected_username = models.CharField(max_length=255, null=True, blank=True)
     rejected_at = models.DateTimeField(null=True, blank=True)

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.api",
     "apps.accounts",
+    "apps.analytics",
     "apps.sync",
     "apps.textmodels",
     "apps.moderation",
@@ -194,7 +196,7 @@ CORS_ALLOW_HEADERS = (
     "origin",
     "user-agent",
 )
-CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified")
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "X-Snapshot-As-Of", "X-Snapshot-Stale")
 
 # --- HMR ----------------------------------------------------------------------------------------
 HMR_REPLICATE_MODE = choice("HMR_REPLICATE_MODE", "PRIMARY", ("PRIMARY", "REPLICA"))
@@ -258,6 +260,26 @@ HMR_GITHUB_PR_REVIEWERS = env.list("HMR_GITHUB_PR_REVIEWERS", default=[])
 HMR_GITHUB_PR_TEAM_REVIEWERS = env.list("HMR_GITHUB_PR_TEAM_REVIEWERS", default=[])
 # GitHub asks integrations to pace write calls (secondary rate limits); reads are not paced.
 HMR_GITHUB_WRITE_INTERVAL_SECONDS = positive_float("HMR_GITHUB_WRITE_INTERVAL_SECONDS", 1.0, allow_zero=True)
+
+# --- Curation analytics: AI-Horde usage, statistics, deletion risk, two approvals (apps/analytics) -
+# The AI-Horde usage calls run only in the background refresh; requests read its snapshot.
+HMR_USAGE_REFRESH_MINUTES = positive_int("HMR_USAGE_REFRESH_MINUTES", 10)
+HMR_USAGE_STALE_MINUTES = positive_int("HMR_USAGE_STALE_MINUTES", 3 * HMR_USAGE_REFRESH_MINUTES)
+HMR_USAGE_HISTORY_DAYS = positive_int("HMR_USAGE_HISTORY_DAYS", 90)
+# "all" (not upstream's "known"): names AI-Horde itself does not know are the news moderators want.
+HMR_AI_HORDE_MODEL_STATE = choice("HMR_AI_HORDE_MODEL_STATE", "all", ("known", "custom", "all"))
+HMR_AI_HORDE_USAGE_READ_TIMEOUT_SECONDS = positive_float("HMR_AI_HORDE_USAGE_READ_TIMEOUT_SECONDS", 30)
+HMR_AI_HORDE_ATTEMPTS = positive_int("HMR_AI_HORDE_ATTEMPTS", 3)
+HMR_AI_HORDE_RETRY_BASE_SECONDS = positive_float("HMR_AI_HORDE_RETRY_BASE_SECONDS", 1, allow_zero=True)
+HMR_AI_HORDE_RETRY_MAX_SECONDS = positive_float("HMR_AI_HORDE_RETRY_MAX_SECONDS", 15, allow_zero=True)
+HMR_AI_HORDE_BREAKER_FAILURES = positive_int("HMR_AI_HORDE_BREAKER_FAILURES", 5)
+HMR_AI_HORDE_BREAKER_COOLDOWN_SECONDS = positive_int("HMR_AI_HORDE_BREAKER_COOLDOWN_SECONDS", 120)
+HMR_PREFERRED_FILE_HOSTS = env.list("HMR_PREFERRED_FILE_HOSTS", cast=str.strip, default=["huggingface.co"])
+HMR_LOW_USAGE_PERCENT_IMAGE = positive_float("HMR_LOW_USAGE_PERCENT_IMAGE", 0.0065)
+HMR_LOW_USAGE_PERCENT_TEXT = positive_float("HMR_LOW_USAGE_PERCENT_TEXT", 0.02)
+HMR_TEXT_IGNORE_DOWNLOAD_HOSTS = boolean("HMR_TEXT_IGNORE_DOWNLOAD_HOSTS", True)
+# Changes to the N most used records (monthly usage) of a category need two approvers; 0: never.
+HMR_PROTECTED_TOP_N = positive_int("HMR_PROTECTED_TOP_N", 10, allow_zero=True)
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

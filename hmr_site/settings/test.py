@@ -33,6 +33,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 # No pause between GitHub write calls against the fake GitHub.
 HMR_GITHUB_WRITE_INTERVAL_SECONDS = 0
+# No pause between retries against the fake AI-Horde.
+HMR_AI_HORDE_RETRY_BASE_SECONDS = 0
+HMR_AI_HORDE_RETRY_MAX_SECONDS = 0
 # The broker of the end-to-end worker test: a Redis database of its own (make test uses 1..3).
 HMR_TEST_CELERY_BROKER_URL = env.str("HMR_TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:6379/14")
 HMR_LEGACY_DATA_DIR = env.str(

@@ -95,6 +95,8 @@ def test_the_role_groups_have_the_permissions_of_the_table(settings):
         )
 
     assert perms("Requestors") == [
+        "analytics.view_dashboard",
+        "analytics.view_usagesnapshot",
         "audit.view_auditevent",
         "catalog.view_categorymetadata",
         "catalog.view_modelrecord",

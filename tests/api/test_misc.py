@@ -10,7 +10,12 @@ def test_welcome_heartbeat_and_mode(client, settings):
     }
     assert client.get("/api/heartbeat").json() == {
         "status": "ok",
-        "ai_horde": {"degraded": False, "consecutive_failures": 0, "seconds_until_retry": None},
+        "ai_horde": {
+            "degraded": False,
+            "consecutive_failures": 0,
+            "seconds_until_retry": None,
+            "last_success": None,
+        },
     }
     assert client.get("/api/replicate_mode").json() == {
         "replicate_mode": "PRIMARY",

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 SYNC = "HMR: sync the legacy GitHub repositories"
 NIGHTLY = "HMR: nightly export check"
 REPLICA = "HMR: replica pull"
+USAGE = "HMR: refresh AI-Horde usage"
 
 
 def install() -> list[str]:
@@ -21,10 +22,16 @@ def install() -> list[str]:
     return out.getvalue().splitlines()
 
 
-def test_install_creates_the_three_schedules_for_registered_tasks(settings):
+def test_install_creates_the_four_schedules_for_registered_tasks(settings):
     settings.HMR_SYNC_INTERVAL_MINUTES = 30
     settings.HMR_REPLICA_PULL_INTERVAL_MINUTES = 5
-    assert install() == [f"{SYNC}: created", f"{NIGHTLY}: created", f"{REPLICA}: created"]
+    settings.HMR_USAGE_REFRESH_MINUTES = 10
+    assert install() == [
+        f"{SYNC}: created",
+        f"{NIGHTLY}: created",
+        f"{REPLICA}: created",
+        f"{USAGE}: created",
+    ]
     tasks = {t.name: t for t in PeriodicTask.objects.select_related("interval", "crontab")}
     sync, nightly, replica = tasks[SYNC], tasks[NIGHTLY], tasks[REPLICA]
     assert (sync.task, sync.interval.every, sync.interval.period, sync.enabled) == (
@@ -34,6 +41,8 @@ def test_install_creates_the_three_schedules_for_registered_tasks(settings):
         True,
     )
     assert (sync.expire_seconds, replica.interval.every, replica.task) == (1800, 5, "sync.replica_pull")
+    usage = tasks[USAGE]
+    assert (usage.task, usage.interval.every, usage.expire_seconds) == ("analytics.usage_refresh", 10, 600)
     assert (nightly.task, nightly.crontab.minute, nightly.crontab.hour, str(nightly.crontab.timezone)) == (
         "sync.export_all",
         "30",
@@ -47,13 +56,18 @@ def test_install_creates_the_three_schedules_for_registered_tasks(settings):
 
 def test_install_is_idempotent_and_follows_the_environment(settings):
     install()
-    assert install() == [f"{SYNC}: unchanged", f"{NIGHTLY}: unchanged", f"{REPLICA}: unchanged"]
+    assert install() == [
+        f"{SYNC}: unchanged",
+        f"{NIGHTLY}: unchanged",
+        f"{REPLICA}: unchanged",
+        f"{USAGE}: unchanged",
+    ]
     settings.HMR_SYNC_INTERVAL_MINUTES = 15
     assert install()[0] == f"{SYNC}: updated"
     sync = PeriodicTask.objects.get(name=SYNC)
     assert (sync.interval.every, sync.expire_seconds) == (15, 900)
     assert "every 15 minutes" in sync.description
-    assert PeriodicTask.objects.count() == 3
+    assert PeriodicTask.objects.count() == 4
 
 
 def test_a_schedule_edited_in_the_admin_is_kept(settings):
@@ -70,7 +84,7 @@ def test_bootstrap_installs_the_schedules_and_exports_every_category(imported, e
     out = StringIO()
     call_command("bootstrap", stdout=out)
     assert f"Schedule '{SYNC}': created." in out.getvalue()
-    assert PeriodicTask.objects.count() == 3
+    assert PeriodicTask.objects.count() == 4
     assert f"Exports in {export_dir}: 15 categories written, 0 unchanged." in out.getvalue()
     # lora has no record, so no import exported it; bootstrap does.
     assert (export_dir / "legacy/image/lora.json").read_bytes() == (

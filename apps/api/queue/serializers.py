@@ -38,6 +38,11 @@ class PendingChangeSerializer(OmitNullsSerializer):
     approved_by = _optional(serializers.CharField)
     approved_username = _optional(serializers.CharField)
     approved_at = _optional(UtcDateTimeField)
+    second_approved_by = _optional(
+        serializers.CharField, help_text="HMR: the second approver of a change to a most used model"
+    )
+    second_approved_username = _optional(serializers.CharField)
+    second_approved_at = _optional(UtcDateTimeField)
     rejected_by = _optional(serializers.CharField)
     rejected_username = _optional(serializers.CharField)
     rejected_at = _optional(UtcDateTimeField)

@@ -2,7 +2,7 @@ from django.urls import path
 
 from apps.api.metadata import metadata_urls
 from apps.api.queue.urls import queue_urls
-from apps.api.v2 import me, views
+from apps.api.v2 import me, popular, views
 from apps.api.v2.text.urls import name_exception_urls, text_urls
 from apps.catalog.categories import served_categories
 
@@ -29,6 +29,7 @@ urlpatterns = [
     path("info", views.InfoApi.as_view(), name="v2-info"),
     path("model_categories", views.CategoriesApi.as_view(), name="v2-categories"),
     path("search", views.SearchApi.as_view(), name="v2-search"),
+    path("<str:category>/popular", popular.PopularApi.as_view(), name="v2-popular"),
     *metadata_urls("v2"),
     *queue_urls("v2"),
     # --- Text-model toolkit (apps/api/v2/text). Specific routes: above the generic /{category} ones. ---

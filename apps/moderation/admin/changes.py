@@ -39,8 +39,10 @@ class QueueChangeList(ChangeList):
         super().get_results(request)
         self.result_list = list(self.result_list)
         flags = selectors.critical_flags(self.result_list)  # one query for the page's live records
+        protected = selectors.protections(self.result_list, flags)  # one query per category
         for change in self.result_list:
             change.critical = flags.get(change.pk)
+            change.protection = protected.get(change.pk)
 
 
 @admin.register(PendingChange)
@@ -129,10 +131,22 @@ class PendingChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="critical")
     def critical_flag(self, change: PendingChange):
+        """ "critical", and for a change to one of the most used models its approvals ("1 of 2")."""
         critical = getattr(change, "critical", None)
         if critical is None:
             return ""
-        return format_html('<span class="hmr-critical">{}</span>', "critical") if critical else "no"
+        if not critical:
+            return "no"
+        protection = getattr(change, "protection", None)
+        if protection is None:
+            return format_html('<span class="hmr-critical">{}</span>', "critical")
+        return format_html(
+            '<span class="hmr-critical">critical</span> '
+            '<span class="hmr-approvals hmr-approvals-{}" title="{}">{}</span>',
+            "done" if protection.satisfied else "short",
+            protection.reason,
+            protection.label,
+        )
 
     # --- pages -----------------------------------------------------------------------------------
 
@@ -156,6 +170,14 @@ class PendingChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             extra_context["can_apply"] = (
                 may(request, APPLY) and change.status == PendingChange.Status.APPROVED
             )
+            protection = extra_context["protection"]
+            extra_context["can_second_approve"] = (
+                may(request, REVIEW)
+                and change.status == PendingChange.Status.APPROVED
+                and protection is not None
+                and not protection.satisfied
+                and admin_actor(request.user).id not in [user_id for user_id, _ in protection.approvers]
+            )
             extra_context["approve_form"] = ApproveForm()
             extra_context["reject_form"] = RejectForm(
                 initial={"batch_title": f"Rejected by {request.user.get_username()}"}
@@ -169,6 +191,11 @@ class PendingChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 "<int:change_id>/approve/", wrap(self.approve_view), name="moderation_pendingchange_approve"
             ),
             path("<int:change_id>/reject/", wrap(self.reject_view), name="moderation_pendingchange_reject"),
+            path(
+                "<int:change_id>/second-approval/",
+                wrap(self.second_approval_view),
+                name="moderation_pendingchange_second_approval",
+            ),
             path("<int:change_id>/apply/", wrap(self.apply_view), name="moderation_pendingchange_apply"),
             *super().get_urls(),
         ]
@@ -192,6 +219,17 @@ class PendingChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             else:
                 errors = [e for field_errors in form.errors.values() for e in field_errors]
                 messages.error(request, f"Nothing was reviewed: {' '.join(errors)}")
+        return redirect(change_url(change.pk))
+
+    @method_decorator(require_POST)
+    def second_approval_view(self, request, change_id: int):
+        """The second approval of a protected change (it stays in its batch)."""
+        require(request, REVIEW)
+        change = get_object_or_404(PendingChange, pk=change_id)
+        if not refused_on_replica(request):
+            form = ApproveForm({"batch_title": change.batch_title or f"Second approval of #{change.pk}"})
+            if form.is_valid():
+                review(request, form, [change.pk])
         return redirect(change_url(change.pk))
 
     @method_decorator(require_POST)

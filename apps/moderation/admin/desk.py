@@ -63,9 +63,12 @@ def change_desk(change: PendingChange) -> dict:
         diff, diff_source = selectors.applied_diff(change), "applied"
     if diff is None:
         diff, diff_source = selectors.change_diff(change), "live"
+    open_change = change.status in (PendingChange.Status.PENDING, PendingChange.Status.APPROVED)
+    protection = selectors.change_protection(change, critical=diff.is_critical) if open_change else None
     return {
         "diff": diff,
         "diff_source": diff_source,
+        "protection": protection,
         "diff_rows": diff_rows(category, diff.field_diffs),
         "proposed_json": pretty_json(diff.proposed_state) if diff.proposed_state is not None else "",
         "live_json": pretty_json(diff.current_state) if diff.current_state is not None else "",

@@ -122,7 +122,9 @@ def propose_delete(model_admin, request, record: ModelRecord):
 
 def propose_create(model_admin, request, category: Category):
     require(request, PROPOSE)
-    form = proposal_form_class(category, creating=True)(request.POST or None)
+    # `?name=` prefills the name (the dashboard's "served but unknown" list links here).
+    initial = {"name": request.GET["name"]} if request.GET.get("name") else None
+    form = proposal_form_class(category, creating=True)(request.POST or None, initial=initial)
     if request.method == "POST" and not refused_on_replica(request) and form.is_valid():
         name = form.cleaned_data["name"]
         payload = payload_from_form(category, form.cleaned_data, name)

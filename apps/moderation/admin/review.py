@@ -61,16 +61,27 @@ def review(request, form: forms.Form, change_ids: list[int]) -> bool:
             request, format_html("Rejected {} ({}).", change_links(result.rejected), data["reject_reason"])
         )
     else:
-        messages.success(
-            request,
-            format_html(
-                'Approved {} as batch <a href="{}">#{} “{}”</a>. Apply it when ready.',
-                change_links(result.approved),
-                batch_url(result.batch.pk),
-                result.batch.pk,
-                result.batch_title,
-            ),
-        )
+        fresh = [c for c in result.approved if c.batch_id == (result.batch.pk if result.batch else None)]
+        seconds = [c for c in result.approved if c not in fresh]
+        if fresh:
+            messages.success(
+                request,
+                format_html(
+                    'Approved {} as batch <a href="{}">#{} “{}”</a>. Apply it when ready.',
+                    change_links(fresh),
+                    batch_url(result.batch.pk),
+                    result.batch.pk,
+                    result.batch_title,
+                ),
+            )
+        if seconds:
+            messages.success(
+                request,
+                format_html(
+                    "Second approval given to {}: 2 of 2 approvals. Apply it when ready.",
+                    change_links(seconds),
+                ),
+            )
     return True
 
 

@@ -39,8 +39,16 @@ from apps.moderation.selectors.history import (
     batch_timeline,
     pending_changes,
 )
+from apps.moderation.selectors.protection import (
+    REQUIRED_APPROVALS,
+    Protection,
+    change_approvers,
+    change_protection,
+    protections,
+)
 
 __all__ = [
+    "REQUIRED_APPROVALS",
     "BatchHistory",
     "BatchNetChanges",
     "BatchPage",
@@ -48,6 +56,7 @@ __all__ = [
     "ChangeFilter",
     "ChangePage",
     "NetChange",
+    "Protection",
     "applied_diff",
     "applied_write",
     "batch_get",
@@ -56,10 +65,12 @@ __all__ = [
     "batch_page",
     "batch_summary",
     "batch_timeline",
+    "change_approvers",
     "change_diff",
     "change_events",
     "change_get",
     "change_list",
+    "change_protection",
     "change_queryset",
     "change_status_counts",
     "critical_flags",
@@ -69,6 +80,7 @@ __all__ = [
     "pending_changes",
     "pending_records",
     "proposed_diffs",
+    "protections",
     "record_changes",
     "record_history",
     "record_state",

@@ -12,6 +12,10 @@ all of it back, so a change is never left in `applying`; the failure is then not
 the applied change and writes nothing. Applying several changes goes in order and stops at the
 first failure; approved changes of the batch left behind move to a new batch (upstream's batch
 split), so a batch always names what was applied together.
+
+A change to one of its category's most used records that touches a critical field is refused
+(400, saying why and what to do) until two different approvers approved it
+(selectors/protection.py); the rule is evaluated at apply time.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from apps.core import clock
 from apps.core.errors import ApplicationError, NotFound
 from apps.moderation.models import PendingChange, ReviewBatch
 from apps.moderation.payloads import payload_to_data
+from apps.moderation.selectors import change_protection
 from apps.moderation.services.common import queue_event
 
 Status = PendingChange.Status
@@ -72,6 +77,9 @@ def change_apply_one(
             raise ApplicationError("Cannot apply changes that have not been approved in a batch")
         if change.payload is None and change.operation != PendingChange.Operation.DELETE:
             raise ApplicationError(f"Change {change.pk} has no payload to apply.")
+        protection = change_protection(change)
+        if protection is not None and not protection.satisfied:
+            raise ApplicationError(protection.refusal(change.pk))
         reservation = _reservation(change.pk, job_id)
         change.status = Status.APPLYING
         change.save(update_fields=["status"])

@@ -1,4 +1,5 @@
-"""Reviewing pending changes: approve some as a titled batch, reject others with a reason."""
+"""Reviewing pending changes: approve some as a titled batch, reject others with a reason, and
+give the second approval a change to one of the most used models needs (selectors/protection.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from apps.audit.services import Actor, audit_events_save
 from apps.core import clock
 from apps.core.errors import ApplicationError
 from apps.moderation.models import PendingChange, ReviewBatch
+from apps.moderation.selectors import REQUIRED_APPROVALS, change_protection, critical_flags, protections
 from apps.moderation.services.common import queue_event
 
 Status = PendingChange.Status
@@ -40,6 +42,11 @@ def changes_review(
     split, as when a batch is partly applied). Rejected changes join the approval batch when there
     is one; a reject-only review leaves them where they were (their proposed batch, or none). All
     carry the title. One audit event per change (and per split), in the same transaction.
+
+    An approved change that still needs its second approval (a protected change) may be in
+    `approved_ids` too: it gets the second approval and stays in its batch. 400 when the caller
+    gave its first approval (two approvals must come from two approvers). Approvals of protected
+    changes say in their audit event which approval (1 or 2 of 2) they are.
     """
     approved, rejected = _ids(approved_ids), _ids(rejected_ids)
     title = (batch_title or "").strip()
@@ -57,12 +64,18 @@ def changes_review(
         changes = {
             c.pk: c for c in PendingChange.objects.select_for_update().filter(pk__in=approved + rejected)
         }
+        seconds = []
         for change_id in approved + rejected:
             change = changes.get(change_id)
             if change is None:
                 raise ApplicationError(f"Change {change_id} does not exist.")
-            if change.status != Status.PENDING:
+            if change_id in approved and _awaits_second_approval(change, actor):
+                seconds.append(change_id)
+            elif change.status != Status.PENDING:
                 raise ApplicationError(f"Change {change_id} is not pending (status={change.status}).")
+        approved = [i for i in approved if i not in seconds]
+        fresh = [changes[i] for i in approved]
+        protected = protections(fresh, critical_flags(fresh))
         batch = _approval_batch([changes[i] for i in approved], title, actor) if approved else None
         result = ReviewResult(batch, title)
         events = []
@@ -72,7 +85,28 @@ def changes_review(
             change.approved_by, change.approved_username, change.approved_at = actor.id, actor.name, now
             change.updated_at = now
             result.approved.append(change)
-            events.append(queue_event(change, actor, batch_id=batch.pk, batch_title=title, action="approve"))
+            count = (
+                {"approval": 1, "approvals_required": REQUIRED_APPROVALS} if change_id in protected else {}
+            )
+            events.append(
+                queue_event(change, actor, batch_id=batch.pk, batch_title=title, action="approve", **count)
+            )
+        for change_id in seconds:
+            change = changes[change_id]
+            change.second_approved_by, change.second_approved_username = actor.id, actor.name
+            change.second_approved_at = change.updated_at = now
+            result.approved.append(change)
+            events.append(
+                queue_event(
+                    change,
+                    actor,
+                    batch_id=change.batch_id,
+                    batch_title=change.batch_title,
+                    action="approve",
+                    approval=2,
+                    approvals_required=REQUIRED_APPROVALS,
+                )
+            )
         for change_id in rejected:
             change = changes[change_id]
             change.status, change.batch_title = Status.REJECTED, title
@@ -99,6 +133,9 @@ def changes_review(
                 "approved_by",
                 "approved_username",
                 "approved_at",
+                "second_approved_by",
+                "second_approved_username",
+                "second_approved_at",
                 "rejected_by",
                 "rejected_username",
                 "rejected_at",
@@ -155,3 +192,19 @@ def _split_unreviewed(batch: ReviewBatch, reviewed: list[int], actor: Actor) -> 
             action="batch_split",
         )
     ]
+
+
+def _awaits_second_approval(change: PendingChange, actor: Actor) -> bool:
+    """True for an approved protected change short of its second approval, which `actor` may
+    give; 400 when `actor` gave the first one."""
+    if change.status != Status.APPROVED:
+        return False
+    protection = change_protection(change)
+    if protection is None or protection.satisfied:
+        return False
+    if actor.id in [user_id for user_id, _ in protection.approvers]:
+        raise ApplicationError(
+            f"Change {change.pk} already has your approval ({actor.name}): {protection.reason}, so its "
+            f"second approval must come from a different approver."
+        )
+    return True

@@ -53,6 +53,12 @@ def schedule_specs() -> list[ScheduleSpec]:
             "Pulls the PRIMARY's documents into this REPLICA (REPLICA only).",
             every_minutes=settings.HMR_REPLICA_PULL_INTERVAL_MINUTES,
         ),
+        ScheduleSpec(
+            "HMR: refresh AI-Horde usage",
+            "analytics.usage_refresh",
+            "Collects AI-Horde's model status, usage and workers into the usage snapshot.",
+            every_minutes=settings.HMR_USAGE_REFRESH_MINUTES,
+        ),
     ]
 
 
