@@ -163,6 +163,28 @@ def grants(db):
     ]
 
 
+# --- File hosts: no DNS, and fake hosts at the HTTP level (tests/fake_files.py) ------------------
+
+
+@pytest.fixture(autouse=True)
+def dns(monkeypatch):
+    """Download checks resolve host names here: nothing resolves unless a test registers it, so
+    no test ever reaches the network (a proposal with a download URL is checked at once)."""
+    from tests.fake_files import FakeDns
+
+    fake = FakeDns()
+    monkeypatch.setattr("apps.verification.addresses.getaddrinfo", fake.getaddrinfo)
+    return fake
+
+
+@pytest.fixture
+def files(horde, dns):
+    """Fake file hosts (Hugging Face, a CDN, civitai, …) on the fake AI-Horde's `responses` mock."""
+    from tests.fake_files import FakeFileHosts
+
+    return FakeFileHosts(horde.mock, dns)
+
+
 # --- Headless Chromium (tests/browser.py) --------------------------------------------------------
 
 from tests.browser import browser, site  # noqa: E402, F401  (fixtures)

@@ -40,11 +40,14 @@ GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
             for model in ("aliasentry", "family", "groupnameschema")
             for action in ("view", "add", "change", "delete")
         ),
+        "verification.view_downloadtarget",
+        "verification.view_downloadcheck",
     ),
     # Approvers are in "Requestors" as well; list only what approvers have on top.
     Role.APPROVER: (
         "accounts.view_rolegrant",
         "moderation.review_change",
         "moderation.apply_change",
+        "verification.check_downloads",
     ),
 }

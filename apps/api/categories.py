@@ -27,12 +27,12 @@ def parse_v1_category(raw: str) -> Category:
         ) from None
 
 
-def parse_v2_category(raw: str, *, loc: str = "model_category_name") -> Category:
+def parse_v2_category(raw: str, *, loc: str = "model_category_name", where: str = "path") -> Category:
     try:
         return Category(raw)
     except ValueError:
         raise RequestValidationError(
-            [validation_error(["path", loc], f"Input should be {_EXPECTED}", raw, "enum", expected=_EXPECTED)]
+            [validation_error([where, loc], f"Input should be {_EXPECTED}", raw, "enum", expected=_EXPECTED)]
         ) from None
 
 

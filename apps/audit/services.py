@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import transaction
+
 from apps.audit.models import AuditEvent
 from apps.core import clock
+
+# pg_advisory_xact_lock key of record writes ("HMR" + 1); any number no other code uses.
+RECORD_WRITES_LOCK = 0x484D5201
 
 
 @dataclass(frozen=True)
@@ -64,3 +69,20 @@ def record_event(
 
 def audit_events_save(events: list[AuditEvent]) -> list[AuditEvent]:
     return AuditEvent.objects.bulk_create(events, batch_size=500)
+
+
+def record_writes_serialize() -> None:
+    """Let one transaction at a time write record events, until it commits.
+
+    Event ids come from a sequence, handed out when rows are inserted, not when they commit: two
+    writers could commit ids 11 then 10, and a reader of "events after 10" would never see 10.
+    Under this lock, record events are committed in id order (the changes feed relies on it).
+    Take it first in the transaction, before any row lock (no deadlock with another writer). Only
+    PostgreSQL needs it: SQLite lets one writer in at a time anyway. Re-entrant.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("record_writes_serialize must run inside the writing transaction")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RECORD_WRITES_LOCK])

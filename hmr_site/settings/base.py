@@ -13,9 +13,11 @@ from hmr_site.settings.environment import (
     choice,
     env,
     http_url,
+    networks,
     positive_float,
     positive_int,
     throttle_rate,
+    time_of_day,
     user_ids,
 )
 
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "apps.sync",
     "apps.textmodels",
     "apps.moderation",
+    "apps.verification",
     "hmr_site",  # the top: commands that wire the apps together
 ]
 
@@ -280,6 +283,30 @@ HMR_LOW_USAGE_PERCENT_TEXT = positive_float("HMR_LOW_USAGE_PERCENT_TEXT", 0.02)
 HMR_TEXT_IGNORE_DOWNLOAD_HOSTS = boolean("HMR_TEXT_IGNORE_DOWNLOAD_HOSTS", True)
 # Changes to the N most used records (monthly usage) of a category need two approvers; 0: never.
 HMR_PROTECTED_TOP_N = positive_int("HMR_PROTECTED_TOP_N", 10, allow_zero=True)
+
+# --- Download checks (apps/verification) ---------------------------------------------------------
+# Every download URL of a proposed change, on demand, and every record's nightly: HEAD (or a
+# one-byte GET), never to a non-public address, limited per host across all workers.
+HMR_VERIFY_USER_AGENT = env.str(
+    "HMR_VERIFY_USER_AGENT",
+    default="HMR-download-check/1.0 (Horde Model Reference; checks that model download links work)",
+)
+HMR_VERIFY_CONNECT_TIMEOUT_SECONDS = positive_float("HMR_VERIFY_CONNECT_TIMEOUT_SECONDS", 5)
+HMR_VERIFY_READ_TIMEOUT_SECONDS = positive_float("HMR_VERIFY_READ_TIMEOUT_SECONDS", 15)
+HMR_VERIFY_RETRIES = positive_int("HMR_VERIFY_RETRIES", 2, allow_zero=True)
+HMR_VERIFY_RETRY_BACKOFF_SECONDS = positive_float("HMR_VERIFY_RETRY_BACKOFF_SECONDS", 2, allow_zero=True)
+HMR_VERIFY_MAX_REDIRECTS = positive_int("HMR_VERIFY_MAX_REDIRECTS", 10)
+HMR_VERIFY_HOST_CONCURRENCY = positive_int("HMR_VERIFY_HOST_CONCURRENCY", 2)
+HMR_VERIFY_HOST_RATE = throttle_rate("HMR_VERIFY_HOST_RATE", "2/second")
+HMR_VERIFY_WORKERS = positive_int("HMR_VERIFY_WORKERS", 8)
+HMR_VERIFY_FRESH_HOURS = positive_int("HMR_VERIFY_FRESH_HOURS", 20)
+HMR_VERIFY_NIGHTLY_AT = time_of_day("HMR_VERIFY_NIGHTLY_AT", "01:00")
+HMR_VERIFY_NIGHTLY_SPREAD_MINUTES = positive_int("HMR_VERIFY_NIGHTLY_SPREAD_MINUTES", 240, allow_zero=True)
+HMR_VERIFY_SLICE_SIZE = positive_int("HMR_VERIFY_SLICE_SIZE", 20)
+HMR_VERIFY_HISTORY_DAYS = positive_int("HMR_VERIFY_HISTORY_DAYS", 180)
+HMR_VERIFY_ON_PROPOSAL = boolean("HMR_VERIFY_ON_PROPOSAL", True)
+# Non-public networks checks may reach all the same (an internal mirror); empty: none.
+HMR_VERIFY_ALLOWED_NETWORKS = networks("HMR_VERIFY_ALLOWED_NETWORKS")
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

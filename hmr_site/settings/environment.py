@@ -5,6 +5,7 @@ does not check (positive numbers, a fixed set of choices, a strict boolean, user
 URLs). Each raises `ImproperlyConfigured` with a message that names the variable.
 """
 
+import ipaddress
 import re
 
 import environ
@@ -79,3 +80,26 @@ def throttle_rate(name: str, default: str) -> str:
     if not _RATE.fullmatch(value):
         raise ImproperlyConfigured(f"{name}={value!r} is not a rate like '30/minute'.")
     return value
+
+
+def time_of_day(name: str, default: str) -> tuple[int, int]:
+    """`HH:MM` (24-hour, UTC) as (hour, minute)."""
+    value = env.str(name, default=default).strip()
+    match = re.fullmatch(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", value)
+    if not match:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a time of day like '01:30' (UTC).")
+    return int(match.group(1)), int(match.group(2))
+
+
+def networks(name: str) -> list[str]:
+    """Comma-separated IP networks (`10.1.2.0/24`, `127.0.0.1`, `fd00::/8`), each once."""
+    spelled = [value for value in env.list(name, cast=str.strip, default=[]) if value]
+    bad = []
+    for value in spelled:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            bad.append(value)
+    if bad:
+        raise ImproperlyConfigured(f"{name} must list IP networks, got {', '.join(map(repr, bad))}.")
+    return list(dict.fromkeys(spelled))

@@ -51,3 +51,9 @@ STORAGES = {
 }
 # Tests never serve collected static files.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]
+# Download checks against the fake file hosts (tests/fake_files.py): short timeouts, no pause
+# between retries or between requests to one host (the tests that measure them set their own).
+HMR_VERIFY_CONNECT_TIMEOUT_SECONDS = 1
+HMR_VERIFY_READ_TIMEOUT_SECONDS = 1
+HMR_VERIFY_RETRY_BACKOFF_SECONDS = 0
+HMR_VERIFY_HOST_RATE = "1000/second"

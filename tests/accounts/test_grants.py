@@ -117,11 +117,14 @@ def test_the_role_groups_have_the_permissions_of_the_table(settings):
         "textmodels.view_family",
         "textmodels.view_groupnameschema",
         "textmodels.view_textmodelgroup",
+        "verification.view_downloadcheck",
+        "verification.view_downloadtarget",
     ]
     assert perms("Approvers") == [
         "accounts.view_rolegrant",
         "moderation.apply_change",
         "moderation.review_change",
+        "verification.check_downloads",
     ]
 
 

@@ -14,6 +14,7 @@ SYNC = "HMR: sync the legacy GitHub repositories"
 NIGHTLY = "HMR: nightly export check"
 REPLICA = "HMR: replica pull"
 USAGE = "HMR: refresh AI-Horde usage"
+CHECKS = "HMR: nightly download checks"
 
 
 def install() -> list[str]:
@@ -22,15 +23,17 @@ def install() -> list[str]:
     return out.getvalue().splitlines()
 
 
-def test_install_creates_the_four_schedules_for_registered_tasks(settings):
+def test_install_creates_the_five_schedules_for_registered_tasks(settings):
     settings.HMR_SYNC_INTERVAL_MINUTES = 30
     settings.HMR_REPLICA_PULL_INTERVAL_MINUTES = 5
     settings.HMR_USAGE_REFRESH_MINUTES = 10
+    settings.HMR_VERIFY_NIGHTLY_AT = (1, 0)
     assert install() == [
         f"{SYNC}: created",
         f"{NIGHTLY}: created",
         f"{REPLICA}: created",
         f"{USAGE}: created",
+        f"{CHECKS}: created",
     ]
     tasks = {t.name: t for t in PeriodicTask.objects.select_related("interval", "crontab")}
     sync, nightly, replica = tasks[SYNC], tasks[NIGHTLY], tasks[REPLICA]
@@ -50,6 +53,9 @@ def test_install_creates_the_four_schedules_for_registered_tasks(settings):
         "UTC",
     )
     assert "Installed by manage.py install_schedules: daily at 03:30 UTC." in nightly.description
+    checks = tasks[CHECKS]
+    assert (checks.task, checks.crontab.minute, checks.crontab.hour) == ("verification.nightly", "0", "1")
+    assert "Installed by manage.py install_schedules: daily at 01:00 UTC." in checks.description
     app.loader.import_default_modules()  # what a worker does at start: autodiscover apps/*/tasks.py
     assert {t.task for t in tasks.values()} <= set(app.tasks)
 
@@ -61,13 +67,18 @@ def test_install_is_idempotent_and_follows_the_environment(settings):
         f"{NIGHTLY}: unchanged",
         f"{REPLICA}: unchanged",
         f"{USAGE}: unchanged",
+        f"{CHECKS}: unchanged",
     ]
     settings.HMR_SYNC_INTERVAL_MINUTES = 15
     assert install()[0] == f"{SYNC}: updated"
     sync = PeriodicTask.objects.get(name=SYNC)
     assert (sync.interval.every, sync.expire_seconds) == (15, 900)
     assert "every 15 minutes" in sync.description
-    assert PeriodicTask.objects.count() == 4
+    settings.HMR_VERIFY_NIGHTLY_AT = (2, 15)
+    assert install()[4] == f"{CHECKS}: updated"
+    checks = PeriodicTask.objects.get(name=CHECKS)
+    assert (checks.crontab.hour, checks.crontab.minute) == ("2", "15")
+    assert PeriodicTask.objects.count() == 5
 
 
 def test_a_schedule_edited_in_the_admin_is_kept(settings):
@@ -84,7 +95,7 @@ def test_bootstrap_installs_the_schedules_and_exports_every_category(imported, e
     out = StringIO()
     call_command("bootstrap", stdout=out)
     assert f"Schedule '{SYNC}': created." in out.getvalue()
-    assert PeriodicTask.objects.count() == 4
+    assert PeriodicTask.objects.count() == 5
     assert f"Exports in {export_dir}: 15 categories written, 0 unchanged." in out.getvalue()
     # lora has no record, so no import exported it; bootstrap does.
     assert (export_dir / "legacy/image/lora.json").read_bytes() == (

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from apps.audit.services import Actor
+from apps.audit.services import Actor, record_writes_serialize
 from apps.catalog import hooks
 from apps.catalog.categories import Category
 from apps.catalog.formats.bundle import ImportFormatError, ParsedCategory
@@ -119,6 +119,7 @@ def catalog_import(
         return ImportReport(reports, dry_run=True)
     reports = []
     with transaction.atomic():
+        record_writes_serialize()  # before any row lock: record events commit in id order
         for item in parsed:
             if item.absent:
                 reports.append(

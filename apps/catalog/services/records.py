@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Max
 
-from apps.audit.services import Actor
+from apps.audit.services import Actor, record_writes_serialize
 from apps.catalog import hooks
 from apps.catalog.models import ModelRecord
 from apps.catalog.plans import RecordWrite, plan_record_write
@@ -25,6 +25,7 @@ def record_write(*, write: RecordWrite, actor: Actor) -> ModelRecord | None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_write must run inside the caller's transaction")
     category = write.category
+    record_writes_serialize()  # before the row lock: record events commit in id order
     row = ModelRecord.objects.select_for_update().filter(category=category.value, name=write.name).first()
     next_position = 0
     if row is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from apps.audit.models import AuditEvent
-from apps.audit.services import Actor, audit_events_save, record_event
+from apps.audit.services import Actor, audit_events_save, record_event, record_writes_serialize
 from apps.catalog.models import ModelRecord, SourceFormat
 from apps.catalog.plans import CREATE, DELETE, UPDATE, CategoryPlan, CurrentRecord, PlannedWrite
 from apps.catalog.services.metadata import category_metadata_record
@@ -33,6 +33,7 @@ def plan_apply(*, plan: CategoryPlan, rows: dict[str, ModelRecord], actor: Actor
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("plan_apply must run inside the caller's transaction")
+    record_writes_serialize()  # the callers took it first already; re-entrant
     category, now = plan.category, clock.now()
     created, updated, events = [], [], []
     for write in plan.writes:

@@ -32,6 +32,9 @@ from apps.moderation.admin.common import (
 from apps.moderation.admin.desk import change_desk
 from apps.moderation.admin.review import ApproveForm, RejectForm, review, review_action
 from apps.moderation.models import PendingChange
+from apps.verification.admin import CHECK
+from apps.verification.models import DownloadCheck
+from apps.verification.tasks import queue_download_checks
 
 
 class QueueChangeList(ChangeList):
@@ -178,6 +181,7 @@ class PendingChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 and not protection.satisfied
                 and admin_actor(request.user).id not in [user_id for user_id, _ in protection.approvers]
             )
+            extra_context["can_check_downloads"] = request.user.has_perm(CHECK)
             extra_context["approve_form"] = ApproveForm()
             extra_context["reject_form"] = RejectForm(
                 initial={"batch_title": f"Rejected by {request.user.get_username()}"}
@@ -197,6 +201,11 @@ class PendingChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 name="moderation_pendingchange_second_approval",
             ),
             path("<int:change_id>/apply/", wrap(self.apply_view), name="moderation_pendingchange_apply"),
+            path(
+                "<int:change_id>/check-downloads/",
+                wrap(self.check_downloads_view),
+                name="moderation_pendingchange_check_downloads",
+            ),
             *super().get_urls(),
         ]
 
@@ -246,6 +255,18 @@ class PendingChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     failed_change_id=change.pk, failed_error=exc.message, failed_status=exc.status
                 )
             tell_apply_report(request, report)
+        return redirect(change_url(change.pk))
+
+    @method_decorator(require_POST)
+    def check_downloads_view(self, request, change_id: int):
+        require(request, CHECK)
+        change = get_object_or_404(PendingChange, pk=change_id)
+        specs = selectors.proposed_downloads(change)
+        queued = queue_download_checks(specs, DownloadCheck.Trigger.ON_DEMAND) if specs else 0
+        if queued:
+            messages.success(request, f"Checking {queued} download URL(s) of change #{change.pk}.")
+        else:
+            messages.info(request, f"Nothing to check: change #{change.pk} names no download URL.")
         return redirect(change_url(change.pk))
 
     # --- bulk actions ----------------------------------------------------------------------------

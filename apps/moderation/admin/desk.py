@@ -11,6 +11,7 @@ from apps.moderation import selectors
 from apps.moderation.admin.common import pretty_json
 from apps.moderation.diff import FieldDiff, is_critical_path
 from apps.moderation.models import PendingChange
+from apps.verification.admin import state_rows
 
 
 def shown(value) -> str:
@@ -65,6 +66,7 @@ def change_desk(change: PendingChange) -> dict:
         diff, diff_source = selectors.change_diff(change), "live"
     open_change = change.status in (PendingChange.Status.PENDING, PendingChange.Status.APPROVED)
     protection = selectors.change_protection(change, critical=diff.is_critical) if open_change else None
+    downloads = download_rows(change)
     return {
         "diff": diff,
         "diff_source": diff_source,
@@ -73,5 +75,13 @@ def change_desk(change: PendingChange) -> dict:
         "proposed_json": pretty_json(diff.proposed_state) if diff.proposed_state is not None else "",
         "live_json": pretty_json(diff.current_state) if diff.current_state is not None else "",
         "events": event_rows(selectors.change_events(change)),
+        "download_rows": downloads,
+        "download_problem": any(row["state"] == "problem" for row in downloads),
         "record": selectors.live_record(change.category, change.model_name),
     }
+
+
+def download_rows(change: PendingChange) -> list[dict]:
+    """Each URL the change proposes with its check (✓, ✗ and why, checking…), new ones marked."""
+    states, live = selectors.change_download_states(change)
+    return state_rows(states, live=live)

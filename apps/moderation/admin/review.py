@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from apps.core.errors import ApplicationError
 from apps.moderation import services
 from apps.moderation.admin.common import REVIEW, admin_actor, batch_url, change_links, require
+from apps.moderation.admin.desk import download_rows
 
 
 class ApproveForm(forms.Form):
@@ -97,6 +98,8 @@ def review_action(model_admin, request, queryset, form_class, action: str, title
     else:
         initial = {"batch_title": f"Rejected by {request.user.get_username()}"} if action == "reject" else {}
         form = form_class(initial=initial)
+    for change in changes:
+        change.download_rows = download_rows(change)
     context = {
         **model_admin.admin_site.each_context(request),
         "title": title,
@@ -106,6 +109,7 @@ def review_action(model_admin, request, queryset, form_class, action: str, title
         "action": action,
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         "not_pending": [c for c in changes if c.status != "pending"],
+        "download_problems": sum(any(r["state"] == "problem" for r in c.download_rows) for c in changes),
     }
     request.current_app = model_admin.admin_site.name
     return TemplateResponse(request, "admin/moderation/pendingchange/review.html", context)

@@ -1,6 +1,7 @@
 """Reads of the moderation queue (domain values; the API and the admin shape them):
 `changes` (filters, diffs, the pending channel), `desk` (what the admin desk shows), `history`
-(batches, their timelines and net changes)."""
+(batches, their timelines and net changes), `downloads` (the download URLs a change proposes and
+their checks)."""
 
 from apps.moderation.selectors.changes import (
     ChangeFilter,
@@ -24,6 +25,11 @@ from apps.moderation.selectors.desk import (
     proposed_diffs,
     record_changes,
     record_history,
+)
+from apps.moderation.selectors.downloads import (
+    change_download_states,
+    downloads_to_check,
+    proposed_downloads,
 )
 from apps.moderation.selectors.history import (
     BatchHistory,
@@ -67,6 +73,7 @@ __all__ = [
     "batch_timeline",
     "change_approvers",
     "change_diff",
+    "change_download_states",
     "change_events",
     "change_get",
     "change_list",
@@ -74,6 +81,7 @@ __all__ = [
     "change_queryset",
     "change_status_counts",
     "critical_flags",
+    "downloads_to_check",
     "live_record",
     "open_changes",
     "payload_as_v2",
@@ -81,6 +89,7 @@ __all__ = [
     "pending_records",
     "proposed_diffs",
     "protections",
+    "proposed_downloads",
     "record_changes",
     "record_history",
     "record_state",

@@ -6,6 +6,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 
 from apps.audit.services import Actor, audit_events_save
@@ -24,7 +25,10 @@ from apps.catalog.models import ModelRecord
 from apps.core import clock
 from apps.core.errors import ApplicationError, NotFound
 from apps.moderation.models import PendingChange, ReviewBatch
+from apps.moderation.selectors.downloads import downloads_to_check
 from apps.moderation.services.common import queue_event
+from apps.verification.models import DownloadCheck
+from apps.verification.tasks import queue_download_checks
 
 Op = PendingChange.Operation
 _INVALID_NAME = re.compile(r"[\x00-\x1f\x7f\\]")
@@ -89,7 +93,9 @@ def _prepare(proposal: Proposal) -> _Prepared:
 
 
 def _change_create(prepared: _Prepared, actor: Actor, batch: ReviewBatch | None = None) -> PendingChange:
-    """The change row and its "enqueue" audit event; inside the caller's transaction."""
+    """The change row and its "enqueue" audit event; inside the caller's transaction. After the
+    commit, the download URLs the change adds or changes are queued for a check
+    (apps/verification), so the result is on the desk before an approver decides."""
     proposal, now = prepared.proposal, clock.now()
     metadata = proposal.request_metadata
     if batch is not None:
@@ -128,6 +134,8 @@ def _change_create(prepared: _Prepared, actor: Actor, batch: ReviewBatch | None 
             )
         ]
     )
+    if settings.HMR_VERIFY_ON_PROPOSAL and (specs := downloads_to_check(change)):
+        transaction.on_commit(lambda: queue_download_checks(specs, DownloadCheck.Trigger.CHANGE))
     return change
 
 

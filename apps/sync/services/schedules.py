@@ -59,6 +59,12 @@ def schedule_specs() -> list[ScheduleSpec]:
             "Collects AI-Horde's model status, usage and workers into the usage snapshot.",
             every_minutes=settings.HMR_USAGE_REFRESH_MINUTES,
         ),
+        ScheduleSpec(
+            "HMR: nightly download checks",
+            "verification.nightly",
+            "Checks every download URL that has no fresh check, spread over the night (apps/verification).",
+            crontab=(str(settings.HMR_VERIFY_NIGHTLY_AT[1]), str(settings.HMR_VERIFY_NIGHTLY_AT[0])),
+        ),
     ]
 
 
