@@ -9,9 +9,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import Http404, JsonResponse
+from pydantic import ValidationError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -34,6 +36,11 @@ def validation_error(loc: list, msg: str, value: Any = None, kind: str = "value_
     if ctx:
         error["ctx"] = ctx
     return error
+
+
+def pydantic_errors(exc: ValidationError, *loc: str | int) -> list[dict]:
+    """pydantic's own errors as JSON (no documentation links), located under `loc` ("query", name)."""
+    return [{**error, "loc": [*loc, *error["loc"]]} for error in json.loads(exc.json(include_url=False))]
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:

@@ -119,16 +119,6 @@ class DiffsSerializer(serializers.Serializer):
         ref_name = "PendingChangeDiffs"
 
 
-class ReviewRequestSerializer(serializers.Serializer):
-    batch_title = serializers.CharField(max_length=120)
-    approved_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
-    rejected_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
-    reject_reason = serializers.CharField(max_length=500, required=False)
-
-    class Meta:
-        ref_name = "ReviewRequest"
-
-
 class ReviewResponseSerializer(serializers.Serializer):
     """What a review did; the changes keep their null fields here, as upstream's answer does."""
 
@@ -169,13 +159,6 @@ class BatchSplitFields(serializers.Serializer):
         }
 
 
-class ApplyOneRequestSerializer(serializers.Serializer):
-    job_id = serializers.CharField(max_length=120, required=False)
-
-    class Meta:
-        ref_name = "ApplyOneRequest"
-
-
 class ApplyOneResponseSerializer(BatchSplitFields):
     record = PendingChangeSerializer()
 
@@ -187,15 +170,6 @@ class ApplyOneResponseSerializer(BatchSplitFields):
             "record": PendingChangeSerializer(report.applied[0]).data,
             **super().to_representation(report),
         }
-
-
-class ApplyRequestSerializer(serializers.Serializer):
-    change_ids = serializers.ListField(child=serializers.IntegerField(), min_length=1)
-    job_id = serializers.CharField(max_length=120, required=False)
-    allow_mixed_batch = serializers.BooleanField(default=False)
-
-    class Meta:
-        ref_name = "ApplyRequest"
 
 
 class ApplyResponseSerializer(BatchSplitFields):
@@ -219,18 +193,6 @@ class ApplyResponseSerializer(BatchSplitFields):
                 failed_error_type=report.failed_error_type,
             )
         return body
-
-
-class PurgeRequestSerializer(serializers.Serializer):
-    statuses = serializers.ListField(child=serializers.CharField(), required=False)
-    categories = serializers.ListField(child=serializers.CharField(), required=False)
-    model_name = serializers.CharField(max_length=200, required=False)
-    requested_by = serializers.ListField(child=serializers.CharField(), required=False)
-    purge_all = serializers.BooleanField(default=False)
-    dry_run = serializers.BooleanField(default=False)
-
-    class Meta:
-        ref_name = "PurgeRequest"
 
 
 class PurgeResponseSerializer(serializers.Serializer):

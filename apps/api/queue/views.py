@@ -5,9 +5,10 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
-from apps.api.bodies import Body, json_object
+from apps.api.bodies import parsed_body
 from apps.api.params import query_int, query_list, query_str
 from apps.api.permissions import request_horde_user
+from apps.api.queue import bodies
 from apps.api.queue import serializers as shapes
 from apps.api.queue.base import QueueApi
 from apps.api.serializers import WRITE_ERRORS
@@ -103,21 +104,16 @@ class BatchesApi(QueueApi):
 
     @extend_schema(
         summary="Approve and/or reject pending changes as a titled batch",
-        request=shapes.ReviewRequestSerializer,
+        request=bodies.ReviewRequest,
         responses={200: shapes.ReviewResponseSerializer, **WRITE_ERRORS},
     )
     def post(self, request):
-        body = Body(json_object(request))
-        title = body.string("batch_title", required=True, min_length=1, max_length=120)
-        approved = body.int_list("approved_ids")
-        rejected = body.int_list("rejected_ids")
-        reason = body.string("reject_reason", max_length=500)
-        body.done()
+        body = parsed_body(bodies.ReviewRequest, request)
         result = services.changes_review(
-            batch_title=title,
-            approved_ids=approved,
-            rejected_ids=rejected,
-            reject_reason=reason,
+            batch_title=body.batch_title,
+            approved_ids=body.approved_ids or [],
+            rejected_ids=body.rejected_ids or [],
+            reject_reason=body.reject_reason,
             actor=self.actor(),
         )
         return Response(shapes.ReviewResponseSerializer(result).data)
@@ -128,15 +124,13 @@ class ChangeApplyApi(QueueApi):
 
     @extend_schema(
         summary="Apply one approved change (idempotent with job_id)",
-        request=shapes.ApplyOneRequestSerializer,
+        request=bodies.ApplyOneRequest,
         responses={200: shapes.ApplyOneResponseSerializer, **WRITE_ERRORS},
     )
     def post(self, request, change_id: int):
-        body = Body(request.data if isinstance(request.data, dict) else {})
-        job_id = body.string("job_id", max_length=120)
-        body.done()
+        body = parsed_body(bodies.ApplyOneRequest, request, required=False)
         report = services.changes_apply(
-            change_ids=[change_id], job_id=job_id, single=True, actor=self.actor()
+            change_ids=[change_id], job_id=body.job_id, single=True, actor=self.actor()
         )
         return Response(shapes.ApplyOneResponseSerializer(report).data)
 
@@ -150,17 +144,16 @@ class ApplyApi(QueueApi):
 
     @extend_schema(
         summary="Apply approved changes of one batch, in order, stopping at the first failure",
-        request=shapes.ApplyRequestSerializer,
+        request=bodies.ApplyRequest,
         responses={200: shapes.ApplyResponseSerializer, **WRITE_ERRORS},
     )
     def post(self, request):
-        body = Body(json_object(request))
-        ids = body.int_list("change_ids", min_items=1)
-        job_id = body.string("job_id", max_length=120)
-        mixed = body.boolean("allow_mixed_batch")
-        body.done()
+        body = parsed_body(bodies.ApplyRequest, request)
         report = services.changes_apply(
-            change_ids=ids, job_id=job_id, allow_mixed_batch=mixed, actor=self.actor()
+            change_ids=body.change_ids,
+            job_id=body.job_id,
+            allow_mixed_batch=body.allow_mixed_batch,
+            actor=self.actor(),
         )
         return _apply_response(report)
 
@@ -184,20 +177,18 @@ class PurgeApi(QueueApi):
 
     @extend_schema(
         summary="Remove change records by filter",
-        request=shapes.PurgeRequestSerializer,
+        request=bodies.PurgeRequest,
         responses={200: shapes.PurgeResponseSerializer, **WRITE_ERRORS},
     )
     def post(self, request):
-        body = Body(json_object(request))
+        body = parsed_body(bodies.PurgeRequest, request)
         filters = services.PurgeFilter(
-            statuses=tuple(body.str_list("statuses")),
-            categories=tuple(body.str_list("categories")),
-            model_name=body.string("model_name", max_length=200),
-            requested_by=tuple(body.str_list("requested_by")),
-            purge_all=body.boolean("purge_all"),
+            statuses=tuple(body.statuses or ()),
+            categories=tuple(body.categories or ()),
+            model_name=body.model_name,
+            requested_by=tuple(body.requested_by or ()),
+            purge_all=body.purge_all,
         )
-        dry_run = body.boolean("dry_run")
-        body.done()
-        removed = services.changes_purge(filters=filters, dry_run=dry_run, actor=self.actor())
-        result = {"removed_count": len(removed), "removed_change_ids": removed, "dry_run": dry_run}
+        removed = services.changes_purge(filters=filters, dry_run=body.dry_run, actor=self.actor())
+        result = {"removed_count": len(removed), "removed_change_ids": removed, "dry_run": body.dry_run}
         return Response(shapes.PurgeResponseSerializer(result).data)

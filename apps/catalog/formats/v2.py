@@ -12,7 +12,19 @@ Pure functions; no ORM, no I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    create_model,
+    model_validator,
+)
 
 from apps.catalog.categories import CATEGORIES, Category
 
@@ -86,6 +98,7 @@ class FieldSpec:
     required: bool = False
     default: Any = None  # filled in when the value is absent or null (None: stays absent)
     description: str = ""
+    gt: int | None = None  # an int's exclusive lower bound
 
 
 _BASE = (
@@ -112,7 +125,11 @@ _IMAGE = (
 _TEXT = (
     FieldSpec("baseline", "str"),
     FieldSpec(
-        "parameters", "int", required=True, description="Parameter count (upstream: parameters_count)."
+        "parameters",
+        "int",
+        required=True,
+        description="Parameter count (upstream: parameters_count).",
+        gt=0,
     ),
     FieldSpec("nsfw", "bool", default=False),
     FieldSpec("style", "str"),
@@ -180,154 +197,114 @@ def field_names(category: Category) -> list[str]:
 
 
 # --- validation ---------------------------------------------------------------------------------
+#
+# pydantic models built from the field specs, named like upstream's classes (the names appear in
+# its messages), so the errors are pydantic's own. Strict: a boolean is `true`/`false`, an integer
+# a JSON integer (or a whole float), never a string. A null counts as absent (the default
+# applies); unknown keys are ignored; list items are whitespace-stripped.
 
 
 class V2ValidationError(ValueError):
-    """The payload does not fit the category's v2 record; `errors` are pydantic-style dicts."""
+    """The payload does not fit the category's v2 record; `errors` are pydantic's (located under `loc`)."""
 
     def __init__(self, errors: list[dict]) -> None:
         super().__init__("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors))
         self.errors = errors
 
 
-_TYPE_ERRORS = {
-    "str": ("string_type", "Input should be a valid string"),
-    "bool": ("bool_type", "Input should be a valid boolean"),
-    "int": ("int_type", "Input should be a valid integer"),
-    "strlist": ("list_type", "Input should be a valid list"),
-    "dict": ("dict_type", "Input should be a valid dictionary"),
-    "config": ("model_type", "Input should be a valid dictionary or instance of GenericModelRecordConfig"),
-    "finetune": ("model_type", "Input should be a valid dictionary or instance of FineTuneSeriesInfo"),
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nulls_are_absent(cls, value: Any) -> Any:
+        return {k: v for k, v in value.items() if v is not None} if isinstance(value, dict) else value
+
+
+def _whole(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+_TYPES: dict[str, Any] = {
+    "str": str,
+    "bool": bool,
+    "int": Annotated[int, BeforeValidator(_whole)],
+    "strlist": list[Annotated[str, StringConstraints(strip_whitespace=True)]],
+    "dict": dict[str, Any],
 }
+
+
+def _default(spec: FieldSpec) -> Any:
+    if spec.required:
+        return Field(gt=spec.gt)
+    if spec.kind == "config":
+        return Field(default_factory=GenericModelRecordConfig)
+    if isinstance(spec.default, tuple):
+        return Field(default_factory=list)
+    return Field(spec.default, gt=spec.gt)
+
+
+def _model(name: str, specs: tuple[FieldSpec, ...], **fields: Any) -> type[BaseModel]:
+    fields.update({spec.name: (_TYPES[spec.kind], _default(spec)) for spec in specs})
+    return create_model(name, __base__=_Strict, **fields)
+
+
+DownloadRecord = _model("DownloadRecord", DOWNLOAD_FIELDS)
+_TYPES["finetune"] = FineTuneSeriesInfo = _model("FineTuneSeriesInfo", FINETUNE_FIELDS)
+
+
+class GenericModelRecordConfig(_Strict):
+    download: list[DownloadRecord] = Field(default_factory=list)
+    embedded_component_hashes: dict[str, str] | None = None
+
+
+_TYPES["config"] = GenericModelRecordConfig
+
+
+@cache
+def _record_model(category: Category) -> type[BaseModel]:
+    record_type = (Literal[category.value], Field(None, exclude=True))  # accepted, not stored
+    return _model(CATEGORIES[category].record_class, record_fields(category), record_type=record_type)
 
 
 def _error(kind: str, loc: tuple, msg: str, value: Any) -> dict:
     return {"type": kind, "loc": list(loc), "msg": msg, "input": value}
 
 
-def _clean_value(spec: FieldSpec, value: Any, loc: tuple, errors: list[dict]) -> Any:
-    kind = spec.kind
-    ok = {
-        "str": lambda v: isinstance(v, str),
-        "bool": lambda v: isinstance(v, bool),
-        "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-        "strlist": lambda v: isinstance(v, list),
-        "dict": lambda v: isinstance(v, dict),
-        "config": lambda v: isinstance(v, dict),
-        "finetune": lambda v: isinstance(v, dict),
-    }[kind](value)
-    if not ok:
-        if kind == "int" and isinstance(value, float) and value.is_integer():
-            return int(value)
-        error_type, message = _TYPE_ERRORS[kind]
-        errors.append(_error(error_type, loc, message, value))
-        return None
-    if kind == "strlist":
-        cleaned = []
-        for index, item in enumerate(value):
-            if not isinstance(item, str):
-                errors.append(_error("string_type", (*loc, index), "Input should be a valid string", item))
-            else:
-                cleaned.append(item.strip())
-        return cleaned
-    if kind == "config":
-        return _clean_config(value, loc, errors)
-    if kind == "finetune":
-        return _clean_object(FINETUNE_FIELDS, value, loc, errors)
-    return value
-
-
-def _clean_object(specs: tuple[FieldSpec, ...], payload: dict, loc: tuple, errors: list[dict]) -> dict:
-    out: dict[str, Any] = {}
-    for spec in specs:
-        value = payload.get(spec.name)
-        if value is None:
-            if spec.required:
-                errors.append(_error("missing", (*loc, spec.name), "Field required", payload))
-            elif spec.default is not None:
-                out[spec.name] = list(spec.default) if isinstance(spec.default, tuple) else spec.default
-            continue
-        cleaned = _clean_value(spec, value, (*loc, spec.name), errors)
-        if cleaned is not None:
-            out[spec.name] = cleaned
-    return out
-
-
-def _clean_config(value: dict, loc: tuple, errors: list[dict]) -> dict:
-    downloads = value.get("download")
-    out: dict[str, Any] = {"download": []}
-    if downloads is not None:
-        if not isinstance(downloads, list):
-            errors.append(_error("list_type", (*loc, "download"), "Input should be a valid list", downloads))
-        else:
-            for index, item in enumerate(downloads):
-                if not isinstance(item, dict):
-                    errors.append(
-                        _error(
-                            "model_type",
-                            (*loc, "download", index),
-                            "Input should be a valid dictionary or instance of DownloadRecord",
-                            item,
-                        )
-                    )
-                    continue
-                out["download"].append(
-                    _clean_object(DOWNLOAD_FIELDS, item, (*loc, "download", index), errors)
-                )
-    hashes = value.get("embedded_component_hashes")
-    if hashes is not None:
-        if not isinstance(hashes, dict) or not all(isinstance(v, str) for v in hashes.values()):
-            errors.append(
-                _error(
-                    "dict_type",
-                    (*loc, "embedded_component_hashes"),
-                    "Input should be a valid dictionary of strings",
-                    hashes,
-                )
-            )
-        else:
-            out["embedded_component_hashes"] = dict(hashes)
-    return out
-
-
 def validate_record(category: Category, payload: Any, *, loc: tuple = ("body",)) -> dict:
     """Clean a v2 record payload into record data (canonical order, defaults, no nulls).
 
-    `record_type`, `metadata` and `model_classification` are accepted and dropped (they are
-    derived); unknown keys are ignored, as upstream does. Raises V2ValidationError.
+    `record_type` (if given, the category's), `metadata` and `model_classification` are accepted
+    and dropped (they are derived); unknown keys are ignored, as upstream does. An image record's
+    baseline and style must be known ones. Raises V2ValidationError.
     """
     if not isinstance(payload, dict):
         raise V2ValidationError(
             [_error("model_attributes_type", loc, "Input should be a valid dictionary", payload)]
         )
-    errors: list[dict] = []
-    record_type = payload.get("record_type")
-    if record_type is not None and record_type != category.value:
-        errors.append(
-            _error("literal_error", (*loc, "record_type"), f"Input should be '{category.value}'", record_type)
-        )
-    data = _clean_object(record_fields(category), payload, loc, errors)
-    data.setdefault("config", {"download": []})
+    data, errors = {}, []
+    try:
+        data = _record_model(category).model_validate(payload).model_dump(exclude_none=True)
+    except ValidationError as exc:
+        errors = [{**e, "loc": [*loc, *e["loc"]]} for e in exc.errors(include_url=False)]
     if category == Category.IMAGE_GENERATION:
-        _check_image(data, loc, errors)
-    if category == Category.TEXT_GENERATION and "parameters" in data and data["parameters"] <= 0:
-        errors.append(
-            _error("greater_than", (*loc, "parameters"), "Input should be greater than 0", data["parameters"])
-        )
+        errors += _image_errors(payload, data, loc)
     if errors:
         raise V2ValidationError(errors)
-    return order_data(category, data)
+    return data
 
 
-def _check_image(data: dict, loc: tuple, errors: list[dict]) -> None:
-    baseline = data.get("baseline")
-    if baseline is not None and baseline not in ACCEPTED_BASELINES:
+def _image_errors(payload: dict, data: dict, loc: tuple) -> list[dict]:
+    """Upstream's checks of the whole record, reported beside the field errors; strips the style."""
+    errors = []
+    baseline, style = payload.get("baseline"), payload.get("style")
+    if isinstance(baseline, str) and baseline not in ACCEPTED_BASELINES:
         errors.append(_error("value_error", loc, f"Value error, Unknown baseline: {baseline}", baseline))
-    style = data.get("style")
-    if style is not None:
-        data["style"] = style = style.strip()
+    if isinstance(style, str):
+        style = data["style"] = style.strip()
         if style not in IMAGE_STYLES:
             errors.append(_error("value_error", loc, f"Value error, Unknown style: {style}", style))
+    return errors
 
 
 def order_data(category: Category, data: dict) -> dict:

@@ -7,12 +7,11 @@ members) must be 1 to 255 characters (upstream takes any string; the database ke
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 from pydantic import BaseModel, StringConstraints, ValidationError
 
-from apps.api.errors import RequestValidationError, validation_error
+from apps.api.errors import RequestValidationError, pydantic_errors, validation_error
 
 StoredName = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 
@@ -24,10 +23,7 @@ def body_of(request, model: type[BaseModel]) -> BaseModel:
     try:
         return model.model_validate(request.data, from_attributes=True)  # as FastAPI validates bodies
     except ValidationError as exc:
-        errors = json.loads(exc.json(include_url=False))
-        for error in errors:
-            error["loc"] = ["body", *error["loc"]]
-        raise RequestValidationError(errors) from None
+        raise RequestValidationError(pydantic_errors(exc, "body")) from None
 
 
 class ComposeNameRequest(BaseModel):

@@ -8,7 +8,7 @@ a local fake AI-Horde serving the realistic payloads of tests/analytics/horde_pa
 answer computes and caches it; reported apart), then 200 times in a row on one keep-alive
 connection. Targets: statistics p99 <= 20 ms, with-stats and deletion-risk p99 <= 50 ms.
 
-    .venv/bin/python bench/statistics.py
+    .venv/bin/python bench/statistics_api.py
 
 Environment: as bench/readbench.py (BENCH_DATABASE_URL, BENCH_REDIS_URL, HMR_LEGACY_DATA_DIR),
 BENCH_REQUESTS (200), BENCH_PORT (8170; the fake AI-Horde listens on the next port).
