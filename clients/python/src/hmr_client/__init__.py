@@ -31,6 +31,9 @@ _QUERIES = ("Query", "ImageGenerationQuery", "TextGenerationQuery", "ControlNetQ
 _RECORDS = (
     "RECORD_TYPES",
     "CategoryMetadata",
+    "PopularModelResult",
+    "PopularModelStats",
+    "UsageStats",
     "DownloadRecord",
     "ModelConfig",
     "RecordMetadata",

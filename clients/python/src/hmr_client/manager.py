@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from hmr_client.cache import Cache, CacheStatus, Document, Plan, Retry, parse_document
 from hmr_client.categories import MANAGED_ELSEWHERE, SERVED, Category, parse_category
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     import asyncio
 
     from hmr_client.query import Query
-    from hmr_client.records import CategoryMetadata, GenericModelRecord
+    from hmr_client.records import CategoryMetadata, GenericModelRecord, PopularModelResult
 
 log = logging.getLogger("hmr_client")
 
@@ -673,6 +674,34 @@ class ModelReferenceManager:
         answer = await self._request_async(self._metadata_path(category))
         return _metadata(self._answer_json(answer, unsupported_is_none=True))
 
+    async def get_popular_models(
+        self,
+        category: Category | str,
+        *,
+        limit: int = 10,
+        sort_by: str = "worker_count",
+        include_workers: bool = False,
+    ) -> list[PopularModelResult]:
+        """The category's most served (`worker_count`) or most used (`usage_day|month|total`)
+        records with their live figures, from the server's AI-Horde usage snapshot
+        (`/v2/{category}/popular`; `[]` for categories AI-Horde does not serve). A coroutine, as
+        in the replaced library; `get_popular_models_sync` is the same without an event loop.
+        Raises ServerError (503) while the server has no usage snapshot yet. Never cached."""
+        path = _popular_path(category, limit, sort_by, include_workers)
+        answer = await self._request_async(path)
+        return _popular(self._answer_json(answer), answer.url)
+
+    def get_popular_models_sync(
+        self,
+        category: Category | str,
+        *,
+        limit: int = 10,
+        sort_by: str = "worker_count",
+        include_workers: bool = False,
+    ) -> list[PopularModelResult]:
+        answer = self._request(_popular_path(category, limit, sort_by, include_workers))
+        return _popular(self._answer_json(answer), answer.url)
+
     def last_updated(self, category: Category | str) -> int | None:
         """Unix time the category last changed on the server (None where it keeps no metadata)."""
         answer = self._request(self._metadata_path(category, "/last_updated"))
@@ -681,6 +710,25 @@ class ModelReferenceManager:
     async def last_updated_async(self, category: Category | str) -> int | None:
         answer = await self._request_async(self._metadata_path(category, "/last_updated"))
         return _last_updated(self._answer_json(answer, unsupported_is_none=True))
+
+
+POPULAR_SORTS = ("worker_count", "usage_day", "usage_month", "usage_total")
+
+
+def _popular_path(category: Category | str, limit: int, sort_by: str, include_workers: bool) -> str:
+    if sort_by not in POPULAR_SORTS:
+        raise ValueError(f"sort_by must be one of {', '.join(POPULAR_SORTS)}, not {sort_by!r}")
+    if not 1 <= limit <= 100:
+        raise ValueError(f"limit must be between 1 and 100, not {limit}")
+    query = urlencode({"limit": limit, "sort_by": sort_by, "include_workers": str(include_workers).lower()})
+    return f"model_references/v2/{parse_category(category).value}/popular?{query}"
+
+
+def _popular(data: Any, url: str) -> list[PopularModelResult]:
+    if not isinstance(data, list):
+        raise ServerError(200, "expected a JSON list of popular models", url)
+    model = _records().PopularModelResult
+    return [model.model_validate(item) for item in data]
 
 
 def _metadata(data: Any) -> CategoryMetadata | None:

@@ -235,6 +235,39 @@ class CategoryMetadata(BaseModel):
     backend_type: str | None = None
 
 
+class UsageStats(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
+
+    day: int = 0
+    month: int = 0
+    total: int = 0
+
+
+class PopularModelStats(BaseModel):
+    """A record's live AI-Horde figures, as the server's usage snapshot holds them."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
+
+    worker_count: int = 0
+    queued_jobs: int | None = None
+    queued: int | None = None
+    performance: float | None = None
+    eta: int | None = None
+    usage_stats: UsageStats | None = None
+    worker_summaries: dict[str, dict[str, Any]] | None = None
+    observed_at: int | None = None  # unix time of the server's snapshot
+
+
+class PopularModelResult(BaseModel):
+    """`GET /v2/{category}/popular`: a record with its live figures (the replaced library's name)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
+
+    name: str
+    record: dict[str, Any]
+    stats: PopularModelStats
+
+
 def unknown_keys(model: BaseModel, path: str = "") -> list[str]:
     """Dotted paths of every key `model` (and the models inside it) did not declare."""
     found = [f"{path}{key}" for key in model.model_extra or {}]
