@@ -37,8 +37,8 @@ CHROMIUM_FLAGS = (
 )
 
 
-@pytest.fixture
-def browser(tmp_path):
+def chromium(profile_dir: Path, extra_flags: tuple[str, ...] = ()) -> webdriver.Chrome:
+    """A headless Chromium (the caller quits it); `extra_flags` e.g. map a host to a local fake."""
     binary = shutil.which("chromium") or shutil.which("chromium-browser")
     driver_path = shutil.which("chromedriver")
     if not binary or not driver_path:
@@ -47,10 +47,16 @@ def browser(tmp_path):
         )
     options = webdriver.ChromeOptions()
     options.binary_location = binary
-    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}"):
+    for flag in (*CHROMIUM_FLAGS, *extra_flags, f"--user-data-dir={profile_dir}"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     driver.set_page_load_timeout(30)
+    return driver
+
+
+@pytest.fixture
+def browser(tmp_path):
+    driver = chromium(tmp_path / "chromium-profile")
     yield driver
     driver.quit()
 

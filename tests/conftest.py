@@ -62,7 +62,7 @@ def export_dir(settings, tmp_path) -> Path:
 
 @pytest.fixture(autouse=True)
 def clean_cache():
-    """Each test starts with an empty cache and no document, revision, hot response or
+    """Each test starts with an empty cache and no document, revision, hot response, catalog page or
     AI-Horde breaker state held in memory. (A test database is emptied between tests, so
     revision numbers start again: a response the hot path kept from an earlier test could
     otherwise look current.)"""
@@ -70,11 +70,13 @@ def clean_cache():
     from apps.api.statistics.responses import responses_forget
     from apps.catalog import documents
     from apps.horde.breaker import breaker_forget_local
+    from apps.site import caching
 
     def forget():
         cache.clear()
         documents.documents_forget()
         hot.store.clear()
+        caching.store.clear()
         responses_forget()
         breaker_forget_local()  # the AI-Horde breaker keeps a copy in this process too
 

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.http import HttpResponse
 
 from apps.api.hot import mark_hot
-from apps.api.validators import GZIP_MIN_BYTES, accepts_gzip, gzip_etag, is_fresh
 from apps.catalog.documents import Document
+from apps.core.http import GZIP_MIN_BYTES, accepts_gzip, gzip_etag, is_fresh
 
 
 def bytes_response(

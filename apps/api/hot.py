@@ -17,8 +17,8 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from apps.api.validators import accepts_gzip, gzip_etag, is_fresh
 from apps.catalog.revisions import watcher
+from apps.core.http import accepts_gzip, gzip_etag, is_fresh
 
 MAX_ENTRIES = 2048
 MAX_BYTES = 128 * 1024 * 1024  # per process; documents share their bytes, so this is conservative

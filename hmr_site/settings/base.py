@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "apps.textmodels",
     "apps.moderation",
     "apps.verification",
+    "apps.site",
     "hmr_site",  # the top: commands that wire the apps together
 ]
 
@@ -307,6 +308,11 @@ HMR_VERIFY_HISTORY_DAYS = positive_int("HMR_VERIFY_HISTORY_DAYS", 180)
 HMR_VERIFY_ON_PROPOSAL = boolean("HMR_VERIFY_ON_PROPOSAL", True)
 # Non-public networks checks may reach all the same (an internal mirror); empty: none.
 HMR_VERIFY_ALLOWED_NETWORKS = networks("HMR_VERIFY_ALLOWED_NETWORKS")
+
+# --- The public catalog (apps/site) -------------------------------------------------------------
+# Pages are rendered once per data revision and kept in each process's memory (apps/site/caching.py).
+HMR_SITE_CACHE_MB = positive_int("HMR_SITE_CACHE_MB", 64)
+HMR_SITE_CACHE_CONTROL = env.str("HMR_SITE_CACHE_CONTROL", default="public, max-age=0, must-revalidate")
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

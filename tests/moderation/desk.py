@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from django import forms
 
@@ -70,6 +71,29 @@ def section(response, element_id: str) -> str:
     start = html.rindex("<", 0, html.index(f'id="{element_id}"'))
     tag = re.match(r"<(\w+)", html[start:]).group(1)
     return text(html[start : html.index(f"</{tag}>", start)])
+
+
+_HIDDEN_INPUT = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+
+
+def review_form_data(response) -> dict:
+    """What "Submit proposal" posts from a proposal's review page: the form as hidden fields."""
+    html = response.content.decode()
+    form = html[html.index('id="review-proposal-form"') :]
+    form = form[: form.index("</form>")]
+    return {name: unescape(value) for name, value in _HIDDEN_INPUT.findall(form)}
+
+
+def submit_proposal(client, url: str, data: dict):
+    """Post a proposal form as a browser would: the review page first (nothing queued yet), then
+    "Submit proposal". A form with errors comes back at once (no review)."""
+    queued = PendingChange.objects.count()
+    first = client.post(url, data)
+    if first.status_code != 200 or first.context is None or first.context.get("mode") != "review":
+        return first
+    assert PendingChange.objects.count() == queued, "the review step queued something"
+    assert 'id="submit-proposal"' in first.content.decode()
+    return client.post(url, {**review_form_data(first), "confirm": "Submit proposal"}, follow=True)
 
 
 def form_data(response) -> dict:

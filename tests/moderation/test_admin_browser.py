@@ -56,7 +56,9 @@ def test_a_proposed_edit_is_approved_as_a_batch_applied_and_served(browser, site
     browser.find_element(By.ID, "id_nsfw").click()
     browser.find_element(By.ID, "id_notes").send_keys("The author marked it NSFW.")
     screenshot(browser, "moderation-propose-edit")
-    page = submit(browser, "#propose-form")
+    page = submit(browser, "#propose-form")  # the review step: nothing queued yet
+    assert "What your proposal changes" in page and not PendingChange.objects.exists()
+    page = submit(browser, "#submit-proposal")
     change = PendingChange.objects.get()
     assert f"Proposed change #{change.pk}: update of image_generation “Demo Realism”." in page
     assert "Approve" not in browser.find_element(By.ID, "change-desk").text  # a requestor cannot

@@ -18,7 +18,9 @@ from tests.moderation.desk import (
     messages_of,
     propose,
     record,
+    review_form_data,
     section,
+    submit_proposal,
     text,
 )
 
@@ -36,7 +38,7 @@ def post_edit(client, name="Demo Realism", category="image_generation", **change
             data.pop(field)  # an unticked box is not posted
         elif value is True:
             data[field] = "on"
-    return client.post(f"{ADMIN_RECORDS}{record(name, category).pk}/propose-edit/", data, follow=True)
+    return submit_proposal(client, f"{ADMIN_RECORDS}{record(name, category).pk}/propose-edit/", data)
 
 
 def field_errors(response) -> dict[str, list[str]]:
@@ -148,8 +150,8 @@ def test_a_deletion_is_proposed_with_a_snapshot(catalog, requestor_admin):
     blip = record("DEMO_BLIP", "blip")
     page = requestor_admin.get(f"{ADMIN_RECORDS}{blip.pk}/propose-delete/")
     assert "The record blip / DEMO_BLIP (version 1) will be proposed for deletion." in text(body(page))
-    done = requestor_admin.post(
-        f"{ADMIN_RECORDS}{blip.pk}/propose-delete/", {"notes": "Superseded."}, follow=True
+    done = submit_proposal(
+        requestor_admin, f"{ADMIN_RECORDS}{blip.pk}/propose-delete/", {"notes": "Superseded."}
     )
     change = PendingChange.objects.get()
     assert messages_of(done)[0].startswith(f"Proposed change #{change.pk}: delete of blip “DEMO_BLIP”.")
@@ -171,8 +173,8 @@ def test_a_new_record_is_proposed_per_category(catalog, requestor_admin):
         "name": ["Model 'DEMO_BLIP' already exists in category 'blip'. Use PUT to update existing models."]
     }
     config = {"download": [{"file_name": "b.pth", "file_url": "https://example.org/b.pth"}]}
-    done = requestor_admin.post(
-        url, {"name": "BLIP_NEW", "description": "New.", "config": json.dumps(config)}, follow=True
+    done = submit_proposal(
+        requestor_admin, url, {"name": "BLIP_NEW", "description": "New.", "config": json.dumps(config)}
     )
     change = PendingChange.objects.get()
     assert messages_of(done)[0].startswith(f"Proposed change #{change.pk}: create of blip “BLIP_NEW”.")
@@ -236,3 +238,58 @@ def test_a_backend_prefixed_text_name_is_refused_next_to_the_name(catalog, reque
     assert list(field_errors(refused)) == ["name"]
     assert "koboldcpp" in field_errors(refused)["name"][0]
     assert PendingChange.objects.count() == 0
+
+
+def test_a_proposal_is_reviewed_as_a_diff_before_anything_is_queued(catalog, requestor_admin):
+    url = f"{ADMIN_RECORDS}{record('Demo Realism').pk}/propose-edit/"
+    typed = {
+        **form_data(edit_page(requestor_admin)),
+        "description": "Sharper.",
+        "nsfw": "on",
+        "notes": "Why.",
+    }
+    review = requestor_admin.post(url, typed)
+    assert review.context["mode"] == "review" and PendingChange.objects.count() == 0
+    assert section(review, "proposal-diff") == (
+        "field old new "
+        "description Demo Realism: a demonstration record written for HMR's quick start. → Sharper. "
+        "nsfw critical false → true"
+    )
+    page = text(body(review))
+    assert "Nothing is queued yet." in page and "Notes for the approvers: Why." in page
+    assert 'value="Submit proposal"' in body(review) and 'value="Back to editing"' in body(review)
+
+    # Back to editing: the form again, with what was typed.
+    back = requestor_admin.post(url, {**review_form_data(review), "back": "Back to editing"})
+    assert back.context["mode"] == "edit" and not back.context["form"].errors
+    assert back.context["form"]["description"].value() == "Sharper." and back.context["form"]["nsfw"].value()
+    assert PendingChange.objects.count() == 0
+
+    # The record changed while the proposal was reviewed: the new diff is shown, nothing queued.
+    applied = propose(description="Changed meanwhile.")
+    approve_ids(applied)
+    changes_apply(change_ids=[applied.pk], job_id=None, actor=BY_APPROVER)
+    stale = requestor_admin.post(url, {**review_form_data(review), "confirm": "Submit proposal"})
+    assert stale.context["mode"] == "review" and PendingChange.objects.count() == 1
+    assert "The record changed while you were reviewing (it is now version 2)." in text(body(stale))
+    assert "description Changed meanwhile. → Sharper." in section(stale, "proposal-diff")
+
+    done = requestor_admin.post(url, {**review_form_data(stale), "confirm": "Submit proposal"}, follow=True)
+    change = PendingChange.objects.exclude(pk=applied.pk).get()
+    assert (change.base_version, change.payload["description"], change.notes) == (2, "Sharper.", "Why.")
+    assert messages_of(done)[0].startswith(f"Proposed change #{change.pk}: update of image_generation")
+
+
+def test_a_deletion_and_a_new_record_are_reviewed_too(catalog, requestor_admin):
+    blip = record("DEMO_BLIP", "blip")
+    review = requestor_admin.post(f"{ADMIN_RECORDS}{blip.pk}/propose-delete/", {"notes": "Gone."})
+    assert review.context["mode"] == "review" and PendingChange.objects.count() == 0
+    assert "delete of blip / DEMO_BLIP (deleted, " in text(body(review))
+    rows = section(review, "proposal-diff")
+    assert rows.startswith("field old new config {") and "name DEMO_BLIP → removed" in rows
+
+    url = f"{ADMIN_RECORDS}propose/blip/"
+    review = requestor_admin.post(url, {"name": "BLIP_NEW", "description": "New.", "config": ""})
+    assert review.context["mode"] == "review" and PendingChange.objects.count() == 0
+    assert "create of blip / BLIP_NEW (added, " in text(body(review))
+    assert "description absent → New." in section(review, "proposal-diff")

@@ -47,10 +47,12 @@ def test_the_list_counts_each_status_and_shows_what_a_moderator_needs(catalog, a
     )
     listed = rows(page)
     assert listed[critical.pk] == (
-        f"{critical.pk} Demo Realism Image Generation Update pending critical Requester#1001 — 0 minutes v1"
+        f"{critical.pk} Demo Realism Update · Image Generation pending critical Requester#1001 — 0 minutes"
     )
-    assert listed[harmless.pk].endswith("Update pending no Requester#1001 — 0 minutes v1")
-    assert listed[applied.pk].endswith(f"Update applied - Requester#1001 #{batch.pk} 0 minutes v1")
+    assert listed[harmless.pk].endswith("Update · Image Generation pending Requester#1001 — 0 minutes")
+    assert listed[applied.pk].endswith(
+        f"Update · Image Generation applied Requester#1001 #{batch.pk} 0 minutes"
+    )
     assert f'title="Week 1">#{batch.pk}</a>' in body(page)
     assert ids(page) == [applied.pk, harmless.pk, critical.pk]  # newest first
 

@@ -30,8 +30,18 @@ def status_of(change) -> str:
 def test_approve_as_batch_asks_for_a_title_then_approves(catalog, approver_admin):
     a, b = propose(description="A."), propose("Demo Painter", description="B.")
     page = action(approver_admin, "approve_as_batch", [a, b])
-    assert "Approve as a batch" in text(body(page)) and "2 changes selected:" in text(body(page))
-    assert f"#{a.pk} update image_generation / Demo Realism pending Requester#1001" in text(body(page))
+    assert "Approve as a batch" in text(body(page)) and "2 changes selected." in text(body(page))
+    # One line per change (what it changes), its diff inside, to read before confirming.
+    assert section(page, "review-list") == (
+        f"#{a.pk} update image_generation / Demo Realism modified: description Requester#1001, 2026-01-02 03:04 "
+        f"· {record('Demo Realism').data['config']['download'][0]['file_name']} (not checked yet) "
+        "field old new description Demo Realism: a demonstration record written for HMR's quick start. → A. "
+        f"Open change #{a.pk} "
+        f"#{b.pk} update image_generation / Demo Painter modified: description Requester#1001, 2026-01-02 03:04 "
+        f"· {record('Demo Painter').data['config']['download'][0]['file_name']} (not checked yet) "
+        "field old new description "
+        f"{record('Demo Painter').data['description']} → B. Open change #{b.pk}"
+    )
     assert ReviewBatch.objects.count() == 0  # nothing yet
 
     blank = action(approver_admin, "approve_as_batch", [a, b], confirm="yes", batch_title="   ")

@@ -7,6 +7,8 @@ import hashlib
 
 import pytest
 
+from apps.moderation import selectors
+from apps.moderation.models import PendingChange
 from apps.verification import services
 from apps.verification.models import DownloadCheck, DownloadTarget
 from apps.verification.targets import TargetSpec
@@ -116,14 +118,17 @@ def test_the_bulk_approve_page_lists_each_changes_downloads(
         ADMIN_QUEUE, {"action": "approve_as_batch", "_selected_action": [broken, text_only.pk]}, follow=True
     )
     shown = text(body(page))
+    # One line per change: what it changes, who, and each download with its check.
+    fields = len(selectors.change_diff(PendingChange.objects.get(pk=broken)).field_diffs)
     assert (
-        f"#{broken} create image_generation / Brand New pending Requester#1001 2026-01-02 03:04 — "
+        f"#{broken} create image_generation / Brand New critical new record, {fields} fields "
+        "Requester#1001, 2026-01-02 03:04 "
         "✗ brand_new.safetensors: gone — 404 Not Found (EntryNotFound): the file is not at this URL"
     ) in shown
     assert (
-        f"#{text_only.pk} update image_generation / Demo Realism pending Requester#1001 2026-01-02 03:04 — · demo_realism.safetensors (not checked yet)"
-        in shown
-    )
+        f"#{text_only.pk} update image_generation / Demo Realism modified: description "
+        "Requester#1001, 2026-01-02 03:04 · demo_realism.safetensors (not checked yet)"
+    ) in shown
     assert (
         section(page, "download-problems")
         == "1 of the selected changes name a download that failed its check (✗ above)."

@@ -4,6 +4,8 @@ editors (which write through the services: audited, refusals on the form)."""
 
 from __future__ import annotations
 
+import re
+
 from apps.audit.models import AuditEvent
 from apps.moderation.models import PendingChange, ReviewBatch
 from apps.textmodels.models import AliasEntry, Family
@@ -75,7 +77,11 @@ def test_propose_for_every_member_previews_then_queues_one_proposed_batch(
     assert "style" in shown and "roleplay" in shown
     assert PendingChange.objects.count() == 0  # a preview writes nothing
 
-    done = requestor_admin.post(PROPOSE, {**data, "propose": "1"}, follow=True)
+    # Only what was previewed is proposed: other values are previewed first, nothing queued.
+    unseen = requestor_admin.post(PROPOSE, {**data, "style": "chat", "propose": "1"})
+    assert "These values were not previewed yet" in text(body(unseen)) and PendingChange.objects.count() == 0
+    previewed = re.search(r'name="previewed" value="([0-9a-f]+)"', body(preview)).group(1)
+    done = requestor_admin.post(PROPOSE, {**data, "previewed": previewed, "propose": "1"}, follow=True)
     batch = ReviewBatch.objects.get()
     assert messages_of(done) == [
         f"Proposed 10 changes as batch #{batch.pk} “Group 'magnum': style for every member”. "

@@ -32,9 +32,10 @@ def test_a_broken_download_shows_on_the_desk_before_approval(browser, site, file
     field.clear()
     field.send_keys(json.dumps(config))
     browser.find_element(By.ID, "id_notes").send_keys("The file moved to a v2 name.")
-    old_page = browser.find_element(By.TAG_NAME, "html")
-    browser.find_element(By.CSS_SELECTOR, "#propose-form [type=submit]").click()
-    WebDriverWait(browser, 10).until(staleness_of(old_page))
+    for button in ("#propose-form [type=submit]", "#submit-proposal"):  # the diff first, then submit
+        old_page = browser.find_element(By.TAG_NAME, "html")
+        browser.find_element(By.CSS_SELECTOR, button).click()
+        WebDriverWait(browser, 10).until(staleness_of(old_page))
     change = PendingChange.objects.get()
     assert change.status == "pending"
     assert DownloadCheck.objects.get().outcome == "gone"  # checked right after the proposal

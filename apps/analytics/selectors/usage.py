@@ -186,3 +186,29 @@ def usage_history(category: Category, name: str) -> list[UsageDay]:
 def unknown_models(category: Category) -> list[UnknownModel]:
     """AI-Horde names no record matches: most workers first, then most used."""
     return list(UnknownModel.objects.filter(category=category.value))
+
+
+@dataclass(frozen=True)
+class RecordUsageView:
+    """One record's current AI-Horde figures as a record page shows them."""
+
+    as_of: datetime
+    stale: bool
+    worker_count: int
+    usage_day: int
+    usage_month: int
+    usage_total: int
+
+
+def record_usage(category: Category, name: str) -> RecordUsageView | None:
+    """The record's figures in the current snapshot (zeros: AI-Horde did not mention it); None
+    while the category has no snapshot yet. Two small queries."""
+    state = snapshot_state(category)
+    if state is None:
+        return None
+    figures = (
+        RecordUsage.objects.filter(category=category.value, record__name=name)
+        .values_list("worker_count", "usage_day", "usage_month", "usage_total")
+        .first()
+    )
+    return RecordUsageView(state.as_of, state.stale, *(figures or (0, 0, 0, 0)))

@@ -22,7 +22,7 @@ from django.http import HttpResponse
 
 from apps.analytics.selectors.usage import SnapshotState
 from apps.api.conditional import bytes_response
-from apps.api.validators import GZIP_MIN_BYTES
+from apps.core.http import GZIP_MIN_BYTES
 
 TTL = 3600  # entries are named by their inputs; this only bounds how long unused ones stay
 MEMO_SIZE = 32  # answers this process keeps itself (a deletion-risk body is ~0.6 MB with its gzip)

@@ -37,6 +37,26 @@ def diff_rows(category: Category, field_diffs: list[FieldDiff]) -> list[dict]:
     ]
 
 
+def review_rows(changes: list[PendingChange]) -> list[dict]:
+    """What the approve and reject pages show per selected change: its diff against the live
+    record (as table rows) and a one-line summary (the fields it changes, critical or not)."""
+    diffs = {change.pk: found for change, found in selectors.proposed_diffs(changes)}
+    rows = []
+    for change in changes:
+        found = diffs.get(change.pk)
+        fields = diff_rows(Category(change.category), found.field_diffs) if found is not None else []
+        rows.append(
+            {
+                "change": change,
+                "diff": found,
+                "rows": fields,
+                "critical": bool(found and found.is_critical),
+                "paths": [row["path"] for row in fields],
+            }
+        )
+    return rows
+
+
 def event_rows(events: list[AuditEvent]) -> list[dict]:
     rows = []
     for event in events:

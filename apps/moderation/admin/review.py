@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from apps.core.errors import ApplicationError
 from apps.moderation import services
 from apps.moderation.admin.common import REVIEW, admin_actor, batch_url, change_links, require
-from apps.moderation.admin.desk import download_rows
+from apps.moderation.admin.desk import download_rows, review_rows
 
 
 class ApproveForm(forms.Form):
@@ -105,6 +105,7 @@ def review_action(model_admin, request, queryset, form_class, action: str, title
         "title": title,
         "opts": model_admin.model._meta,
         "changes": changes,
+        "reviewed": review_rows(changes),
         "form": form,
         "action": action,
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,

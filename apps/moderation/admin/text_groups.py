@@ -1,14 +1,18 @@
 """The text model group pages, as moderation extends them: "Propose for every member…".
 
 A form over the fields a group's members share (prefilled with the shared values); "Preview"
-shows what each member's update would change; "Propose" queues one update per member in one
-proposed batch titled after the group (`services.group_common_fields_propose`), which an
+shows what each member's update would change (one line per member, its diff inside); "Submit
+proposal" queues exactly what was previewed (other values are previewed first): one update per
+member in one proposed batch titled after the group (`services.group_common_fields_propose`), which an
 approver approves and applies from its batch page. The group page also lists the open changes
 of its members. This subclass replaces the text-model app's registration, so that app does not
 depend on moderation (as records.py does for the catalog).
 """
 
 from __future__ import annotations
+
+import hashlib
+import json
 
 from django import forms
 from django.contrib import admin, messages
@@ -116,6 +120,12 @@ def preview(group: str, fields: dict) -> list[dict]:
     return rows
 
 
+def _fingerprint(group: str, form: CommonFieldsForm) -> str:
+    """Names what a preview showed, so "Submit proposal" queues exactly that."""
+    shown = json.dumps([group, form.chosen(), form.cleaned_data["title"]], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(shown.encode()).hexdigest()[:24]
+
+
 @admin.register(TextModelGroup)
 class ModeratedTextGroupAdmin(TextModelGroupAdmin):
     def get_urls(self):
@@ -142,11 +152,14 @@ class ModeratedTextGroupAdmin(TextModelGroupAdmin):
         form = CommonFieldsForm(
             request.POST or None, initial=CommonFieldsForm.initial_from(view.common_fields)
         )
-        previewed = None
+        previewed, fingerprint, unseen = None, None, False
         if request.method == "POST" and not refused_on_replica(request) and form.is_valid():
+            fingerprint = _fingerprint(group, form)
             try:
-                if "propose" in request.POST:
+                if "propose" in request.POST and request.POST.get("previewed") == fingerprint:
                     return self._propose(request, group, form)
+                # Only what was previewed is proposed: other values are previewed first.
+                unseen = "propose" in request.POST
                 previewed = preview(group, form.chosen())
             except services.PayloadInvalid as exc:
                 form.add_error(
@@ -160,6 +173,8 @@ class ModeratedTextGroupAdmin(TextModelGroupAdmin):
             group=view,
             form=form,
             preview=previewed,
+            previewed=fingerprint,
+            unseen=unseen,
             changing=sum(1 for p in previewed or [] if p["rows"]),
             group_link=group_url(group),
         )

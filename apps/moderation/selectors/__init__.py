@@ -12,6 +12,7 @@ from apps.moderation.selectors.changes import (
     change_queryset,
     payload_as_v2,
     pending_records,
+    proposal_diff,
     record_state,
 )
 from apps.moderation.selectors.desk import (
@@ -87,6 +88,7 @@ __all__ = [
     "payload_as_v2",
     "pending_changes",
     "pending_records",
+    "proposal_diff",
     "proposed_diffs",
     "proposed_downloads",
     "protections",

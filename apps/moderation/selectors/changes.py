@@ -99,6 +99,27 @@ def change_diff(change: PendingChange, *, record: ModelRecord | object | None = 
     )
 
 
+def proposal_diff(
+    *,
+    category: Category,
+    name: str,
+    operation: str,
+    payload_format: str,
+    current: ModelRecord | None,
+    payload: dict | None,
+) -> diff.ChangeDiff:
+    """A proposal not queued yet against the live record, as its change page will show it once
+    queued (`change_id` 0: it has none yet)."""
+    return diff.change_diff(
+        change_id=0,
+        category=category,
+        model_name=name,
+        operation=operation,
+        current=record_state(current, payload_format),
+        proposed=payload,
+    )
+
+
 def payload_as_v2(change: PendingChange) -> dict:
     """A change's payload shown as a v2 record (legacy payloads converted)."""
     if change.payload_format == PendingChange.Format.V2:

@@ -5,9 +5,11 @@ their audit events inside; see each module's docstring for the contract."""
 
 from apps.moderation.services.apply import ApplyReport, BatchSplit, batch_apply, changes_apply
 from apps.moderation.services.enqueue import (
+    CheckedProposal,
     PayloadInvalid,
     Proposal,
     ProposedBatch,
+    change_check,
     change_enqueue,
     changes_propose_batch,
     proposal_payload,
@@ -25,12 +27,14 @@ from apps.moderation.services.text import (
 __all__ = [
     "ApplyReport",
     "BatchSplit",
+    "CheckedProposal",
     "PayloadInvalid",
     "Proposal",
     "ProposedBatch",
     "PurgeFilter",
     "ReviewResult",
     "batch_apply",
+    "change_check",
     "change_enqueue",
     "changes_apply",
     "changes_propose_batch",

@@ -65,18 +65,21 @@ def validate_name(name: object) -> str:
 
 
 @dataclass(frozen=True)
-class _Prepared:
-    """A proposal that passed every check: what its change row will hold."""
+class CheckedProposal:
+    """A proposal that passed every check: what its change row will hold, and the live record it
+    was checked against (None for a create)."""
 
     proposal: Proposal
     name: str
-    payload: dict | None
+    payload: dict | None  # normalized; for a delete, the record's snapshot
     base_version: int | None
+    current: ModelRecord | None = None
 
 
-def _prepare(proposal: Proposal) -> _Prepared:
-    """Upstream's checks, in its order: name rules (422), text backend prefix (400), payload (422),
-    create of an existing record (409), update or delete of a missing one (404)."""
+def change_check(*, proposal: Proposal) -> CheckedProposal:
+    """Upstream's checks, in its order, writing nothing: name rules (422), text backend prefix
+    (400), payload (422), create of an existing record (409), update or delete of a missing one
+    (404). The admin shows the result as a diff before a proposal is queued."""
     category, name = proposal.category, validate_name(proposal.name)
     if category == Category.TEXT_GENERATION and (message := backend_prefix_message(name)):
         raise ApplicationError(message, status=400)
@@ -89,10 +92,12 @@ def _prepare(proposal: Proposal) -> _Prepared:
     _check_existence(proposal, current)
     if proposal.operation == Op.DELETE:
         payload = _snapshot(category, current, proposal.payload_format)
-    return _Prepared(proposal, name, payload, current.version if current is not None else None)
+    return CheckedProposal(proposal, name, payload, current.version if current is not None else None, current)
 
 
-def _change_create(prepared: _Prepared, actor: Actor, batch: ReviewBatch | None = None) -> PendingChange:
+def _change_create(
+    prepared: CheckedProposal, actor: Actor, batch: ReviewBatch | None = None
+) -> PendingChange:
     """The change row and its "enqueue" audit event; inside the caller's transaction. After the
     commit, the download URLs the change adds or changes are queued for a check
     (apps/verification), so the result is on the desk before an approver decides."""
@@ -142,18 +147,18 @@ def _change_create(prepared: _Prepared, actor: Actor, batch: ReviewBatch | None 
 def proposal_payload(*, proposal: Proposal) -> dict | None:
     """What the change's payload would be, with the refusals `change_enqueue` would raise; writes
     nothing (the admin shows it before a proposal is made)."""
-    return _prepare(proposal).payload
+    return change_check(proposal=proposal).payload
 
 
 def change_enqueue(*, proposal: Proposal, actor: Actor) -> PendingChange:
     """Queue a create, update or delete of one record; nothing live changes.
 
-    Refuses what `_prepare` refuses. The change keeps the record's current `version` as its
+    Refuses what `change_check` refuses. The change keeps the record's current `version` as its
     `base_version`, so applying it after someone else changed the record is refused. Duplicate
     proposals are accepted (the second one conflicts at apply). Writes the change and its
     "enqueue" audit event in one transaction.
     """
-    prepared = _prepare(proposal)
+    prepared = change_check(proposal=proposal)
     with transaction.atomic():
         return _change_create(prepared, actor)
 
@@ -166,7 +171,7 @@ class ProposedBatch:
 
 def changes_propose_batch(*, proposals: list[Proposal], title: str, actor: Actor) -> ProposedBatch:
     """Queue several changes as one proposed batch titled `title` (all or none: the first refusal
-    of `_prepare` is raised and nothing is written). The changes are pending, each with its base
+    of `change_check` is raised and nothing is written). The changes are pending, each with its base
     version; the desk shows them together, and approving the batch approves them in it
     (services/review.py). Each change's `request_metadata` names the batch."""
     title = (title or "").strip()[:TITLE_LENGTH]
@@ -174,7 +179,7 @@ def changes_propose_batch(*, proposals: list[Proposal], title: str, actor: Actor
         raise ApplicationError("batch_title must not be blank.", status=422)
     if not proposals:
         raise ApplicationError("Provide at least one change to propose.", status=422)
-    prepared = [_prepare(p) for p in proposals]
+    prepared = [change_check(proposal=p) for p in proposals]
     now = clock.now()
     with transaction.atomic():
         batch = ReviewBatch.objects.create(

@@ -1,4 +1,5 @@
-"""HTTP validators and content coding: pure helpers shared by Django views and the hot path."""
+"""HTTP validators and content coding: pure helpers shared by every view that serves stored bytes
+(the API, its hot path, the public catalog)."""
 
 from __future__ import annotations
 
