@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint setup services chromium clean
+.PHONY: run test fuzz bench lint setup services chromium clean
 
 # The Python client library (clients/python, `hmr_client`) is installed beside the server: the
 # suite runs its own tests and uses it for the end-to-end checks (tests/client).
@@ -28,6 +28,12 @@ test: $(STAMP) services chromium
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=hmr_site.settings.test
 	$(BIN)/pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
+
+## Schemathesis over every API operation with many examples each (several minutes; make test runs 3).
+fuzz: $(STAMP) services
+	mkdir -p var
+	HMR_FUZZ_EXAMPLES=$${HMR_FUZZ_EXAMPLES:-40} HMR_FUZZ_REPORT=var/fuzz-report.txt \
+		$(BIN)/pytest -n 0 tests/fuzz -q; status=$$?; cat var/fuzz-report.txt; exit $$status
 
 services:
 	@scripts/ensure-services

@@ -6,6 +6,11 @@ routes. drf-spectacular builds each route's view with its init kwargs, so a view
 operation it is on from its own attributes: `openapi_operation(method)` returns an `Operation`
 whose set fields (operation id, summary, request body, responses, tags) override the defaults. Static
 descriptions stay in `extend_schema` decorators.
+
+Every operation also documents the errors any route can answer with the error envelope, where a
+view does not describe them itself: 404 where the path has parameters, 422 where the request has
+parameters or a body to validate, 503 everywhere (PostgreSQL unreachable, a REPLICA refusing,
+a canonical format without the route's data).
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
+
+from apps.api.serializers import ErrorSerializer
 
 UNSET: Any = object()
 
@@ -49,3 +56,17 @@ class HmrSchema(AutoSchema):
     def get_response_serializers(self):
         responses = self._operation().responses
         return super().get_response_serializers() if responses is None else responses
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response" or self.method == "OPTIONS":
+            return responses
+        codes = ["503"]
+        if self._get_parameters() or self.method in ("POST", "PUT", "PATCH"):
+            codes.append("422")
+        if "{" in self.path:
+            codes.append("404")
+        for code in codes:
+            if code not in responses:
+                responses[code] = self._get_response_for_code(ErrorSerializer, code, direction=direction)
+        return dict(sorted(responses.items()))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework.response import Response
 
 from apps.api.bodies import parsed_body
@@ -11,7 +11,7 @@ from apps.api.permissions import request_horde_user
 from apps.api.queue import bodies
 from apps.api.queue import serializers as shapes
 from apps.api.queue.base import QueueApi
-from apps.api.serializers import WRITE_ERRORS
+from apps.api.serializers import WRITE_ERRORS, ErrorSerializer
 from apps.core.errors import ApplicationError, NotFound
 from apps.moderation import selectors, services
 from apps.moderation.models import PendingChange
@@ -135,6 +135,20 @@ class ChangeApplyApi(QueueApi):
         return Response(shapes.ApplyOneResponseSerializer(report).data)
 
 
+# `/apply` and `/apply_batch` answer a failed apply with the report in the body and the failure's
+# status (upstream); a refused or invalid request with the error envelope.
+APPLY_FAILURE = PolymorphicProxySerializer(
+    component_name="ApplyFailure",
+    serializers=[shapes.ApplyResponseSerializer, ErrorSerializer],
+    resource_type_field_name=None,
+)
+APPLY_RESPONSES = {
+    200: shapes.ApplyResponseSerializer,
+    **WRITE_ERRORS,
+    **{code: APPLY_FAILURE for code in (400, 404, 409, 422, 503)},
+}
+
+
 def _apply_response(report: services.ApplyReport) -> Response:
     return Response(shapes.ApplyResponseSerializer(report).data, status=report.failed_status or 200)
 
@@ -145,7 +159,7 @@ class ApplyApi(QueueApi):
     @extend_schema(
         summary="Apply approved changes of one batch, in order, stopping at the first failure",
         request=bodies.ApplyRequest,
-        responses={200: shapes.ApplyResponseSerializer, **WRITE_ERRORS},
+        responses=APPLY_RESPONSES,
     )
     def post(self, request):
         body = parsed_body(bodies.ApplyRequest, request)
@@ -165,7 +179,7 @@ class ApplyBatchApi(QueueApi):
         summary="Apply every approved change of a batch",
         request=None,
         parameters=[OpenApiParameter("job_id", str)],
-        responses={200: shapes.ApplyResponseSerializer, **WRITE_ERRORS},
+        responses=APPLY_RESPONSES,
     )
     def post(self, request, batch_id: int):
         job_id = query_str(request, "job_id", max_length=120)

@@ -13,13 +13,16 @@ from rest_framework.response import Response
 from apps.api.bodies import json_object
 from apps.api.categories import parse_v1_category
 from apps.api.permissions import CanonicalWrites, GuardedWritesMixin, IsRequestor, PrimaryOnly
+from apps.api.serializers import ErrorSerializer
 from apps.api.writes import WRITE_RESPONSES, Op, queue_write
 from apps.core.errors import NotFound
 
 
 def _documented(summary: str, *, body: bool = True):
+    # POST and PUT answer 405 where the canonical format is not legacy (the routes do not exist).
+    responses = {**WRITE_RESPONSES, 405: ErrorSerializer} if body else WRITE_RESPONSES
     return extend_schema(
-        summary=summary, tags=["v1"], request=OpenApiTypes.OBJECT if body else None, responses=WRITE_RESPONSES
+        summary=summary, tags=["v1"], request=OpenApiTypes.OBJECT if body else None, responses=responses
     )
 
 
