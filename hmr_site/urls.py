@@ -16,3 +16,4 @@ urlpatterns = [
 ]
 
 handler404 = "apps.api.errors.api_not_found"
+handler500 = "apps.api.errors.server_error"

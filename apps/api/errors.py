@@ -10,14 +10,18 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.views import defaults
 from pydantic import ValidationError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from apps.core.database import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, database_unavailable
 from apps.core.errors import ApplicationError
 
 
@@ -44,6 +48,10 @@ def pydantic_errors(exc: ValidationError, *loc: str | int) -> list[dict]:
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if database_unavailable(exc):
+        return Response(
+            {"detail": DATABASE_UNAVAILABLE}, status=503, headers={"Retry-After": RETRY_AFTER_SECONDS}
+        )
     if isinstance(exc, ApplicationError):
         return Response({"detail": exc.message, **exc.extra}, status=exc.status)
     if isinstance(exc, RequestValidationError):
@@ -83,10 +91,24 @@ def _drf_errors(detail: Any, loc: tuple = ("body",)) -> list[dict]:
     return [validation_error(list(loc), str(detail), None, getattr(detail, "code", "value_error"))]
 
 
+def server_error(request):
+    """Django's 500 handler (an exception no view handled: in a middleware, the admin, the catalog).
+    PostgreSQL unreachable answers 503 with the message (JSON under /api/, a page elsewhere); any
+    other fault 500 without a traceback."""
+    exc = sys.exc_info()[1]
+    if database_unavailable(exc):
+        headers = {"Retry-After": RETRY_AFTER_SECONDS}
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": DATABASE_UNAVAILABLE}, status=503, headers=headers)
+        page = render_to_string("503.html", {"message": DATABASE_UNAVAILABLE})
+        return HttpResponse(page, status=503, headers=headers)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Internal Server Error"}, status=500)
+    return defaults.server_error(request)
+
+
 def api_not_found(request, exception=None):
     """Django's 404 for a path under /api/ that no route matches: JSON, like upstream."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not Found"}, status=404)
-    from django.views.defaults import page_not_found
-
-    return page_not_found(request, exception)
+    return defaults.page_not_found(request, exception)
