@@ -20,8 +20,9 @@ from pydantic import ValidationError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
-from apps.core.database import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, database_unavailable
+from apps.core.database import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, database_unavailable, value_refused
 from apps.core.errors import ApplicationError
 
 
@@ -52,6 +53,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response(
             {"detail": DATABASE_UNAVAILABLE}, status=503, headers={"Retry-After": RETRY_AFTER_SECONDS}
         )
+    if refused := value_refused(exc):
+        set_rollback()
+        return Response({"detail": [validation_error(["request"], refused, None)]}, status=422)
     if isinstance(exc, ApplicationError):
         return Response({"detail": exc.message, **exc.extra}, status=exc.status)
     if isinstance(exc, RequestValidationError):
@@ -89,6 +93,34 @@ def _drf_errors(detail: Any, loc: tuple = ("body",)) -> list[dict]:
             ]
         return [e for index, value in enumerate(detail) for e in _drf_errors(value, (*loc, index))]
     return [validation_error(list(loc), str(detail), None, getattr(detail, "code", "value_error"))]
+
+
+_NUL_IN_JSON = (b"\x00", b"\\u0000")
+
+
+class RefuseNulMiddleware:
+    """An API request with a NUL character in its path, query or JSON body answers 422 before any
+    view runs: PostgreSQL cannot store or compare such text (a `DataError`, once a 500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            query = request.META.get("QUERY_STRING", "")
+            where = (
+                "path"
+                if "\x00" in request.path
+                else "query"
+                if "%00" in query or "\x00" in query
+                else "body"
+                if request.method in ("POST", "PUT", "PATCH") and any(n in request.body for n in _NUL_IN_JSON)
+                else None
+            )
+            if where:
+                error = validation_error([where], "Text values must not contain NUL (\\u0000) characters.")
+                return JsonResponse({"detail": [error]}, status=422)
+        return self.get_response(request)
 
 
 def server_error(request):

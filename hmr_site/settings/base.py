@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "apps.api.hot.HotResponseStore",  # outermost: it keeps final responses for the WSGI hot path
+    "apps.api.errors.RefuseNulMiddleware",  # 422 for a NUL character PostgreSQL cannot take
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",

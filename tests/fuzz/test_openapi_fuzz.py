@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 # An approver's key; and plain bodies (the in-process WSGI transport does not undo a gzip encoding).
 HEADERS = {"apikey": APPROVER.apikey, "Accept-Encoding": "identity"}
 V1 = "/api/model_references/v1"
+V2 = "/api/model_references/v2"
 EXAMPLES = int(os.environ.get("HMR_FUZZ_EXAMPLES", "3"))
 
 
@@ -61,3 +62,18 @@ def test_every_operation_answers_as_documented(imported, horde, grants, unthrott
         p for p in client.get("/api/openapi.json").json()["paths"] if p.startswith(f"{V1}/metadata/")
     }
     assert report.unavailable == {f"GET {p}" for p in v1_metadata}
+
+
+def test_a_nul_character_is_refused_before_postgresql_sees_it(imported, client, horde, grants):
+    message = "Text values must not contain NUL (\\u0000) characters."
+    for method, path, body, where in (
+        ("get", f"{V2}/text_generation/search?q=a%00b", None, "query"),
+        ("put", f"{V2}/text_generation/families/a%00b", {"members": []}, "path"),
+        ("post", f"{V2}/pending_queue/purge", {"model_name": "a\u0000b", "dry_run": True}, "body"),
+    ):
+        kwargs = {"data": body, "content_type": "application/json"} if body is not None else {}
+        response = getattr(client, method)(path, headers={"apikey": APPROVER.apikey}, **kwargs)
+        assert (response.status_code, response.json()) == (
+            422,
+            {"detail": [{"type": "value_error", "loc": [where], "msg": message, "input": None}]},
+        ), path
