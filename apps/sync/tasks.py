@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from apps.catalog.categories import Category, Repo
 from apps.core.errors import TransientError
@@ -32,13 +33,19 @@ def export_category(category: str) -> dict:
 
 
 def queue_exports(categories: list[Category]) -> None:
-    """After a committed change (catalog hooks): queue an export of each changed category."""
+    """After a committed change (catalog hooks): queue an export of each changed category. When
+    the broker cannot take the task, export here instead (an export writes only changed bytes, so
+    running it in this process and again later changes nothing twice)."""
     for category in categories:
         try:
-            export_category.delay(category.value)
+            try:
+                export_category.delay(category.value)
+            except BrokerUnavailable:
+                logger.warning("Broker unavailable: exporting %s in this process", category.value)
+                category_export(category=category)
         except Exception:
-            # The change is committed whatever happens here (broker down, disk full in eager mode);
-            # the nightly export check writes what this export missed.
+            # The change is committed whatever happens here (disk full in either mode); the nightly
+            # export check writes what this export missed.
             logger.exception("Could not export %s after a change", category.value)
 
 
