@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.wait import WebDriverWait
 
 from apps.accounts.services import role_grant_create
@@ -35,6 +35,25 @@ CHROMIUM_FLAGS = (
     "--no-first-run",
     "--window-size=1280,900",
 )
+
+
+def page_left(old_element):
+    """A wait condition: the page that held `old_element` is gone. Selenium's `staleness_of`, plus
+    Chromium's other answer while a navigation replaces the document ("Node with given id does not
+    belong to the document"), which newer Chromium builds give instead of a stale reference."""
+
+    def gone(_driver) -> bool:
+        try:
+            old_element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in (exc.msg or ""):
+                return True
+            raise
+        return False
+
+    return gone
 
 
 def chromium(profile_dir: Path, extra_flags: tuple[str, ...] = ()) -> webdriver.Chrome:
@@ -80,7 +99,7 @@ def sign_in_with_key(browser, site: str, apikey: str) -> str:
     browser.find_element(By.ID, "id_apikey").send_keys(apikey)
     login_page = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR, "#horde-login-form [type=submit]").click()
-    WebDriverWait(browser, 10).until(staleness_of(login_page))  # else the login page's body may be read
+    WebDriverWait(browser, 10).until(page_left(login_page))  # else the login page's body may be read
     return browser.find_element(By.TAG_NAME, "body").text
 
 

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from apps.accounts.services import role_grant_create
@@ -17,7 +16,7 @@ from apps.analytics.services import usage_refresh
 from apps.catalog.imports import import_references
 from apps.core import clock
 from tests.analytics.horde_payloads import PAYLOADS
-from tests.browser import open_page, screenshot, sign_in_with_key
+from tests.browser import open_page, page_left, screenshot, sign_in_with_key
 from tests.conftest import FROZEN_AT
 from tests.fake_horde import APPROVER, REQUESTOR
 
@@ -81,7 +80,7 @@ def test_a_moderator_reads_the_dashboard_of_both_categories(browser, dashboard_s
     # The preset filters the table; a row's "Propose deletion" opens the proposal page.
     old = browser.find_element(By.TAG_NAME, "html")
     Select(browser.find_element(By.ID, "preset")).select_by_value("host_issues")
-    WebDriverWait(browser, 10).until(staleness_of(old))
+    WebDriverWait(browser, 10).until(page_left(old))
     rows = browser.find_elements(By.CSS_SELECTOR, "#risk-table tbody tr")
     assert len(rows) == 9 and all("has non preferred host" in r.text for r in rows)
     rows[0].find_element(By.LINK_TEXT, "Propose deletion").click()

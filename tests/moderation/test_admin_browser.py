@@ -8,12 +8,11 @@ import urllib.request
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from apps.catalog.models import ModelRecord
 from apps.moderation.models import PendingChange
-from tests.browser import open_page, screenshot, sign_in_with_key
+from tests.browser import open_page, page_left, screenshot, sign_in_with_key
 from tests.fake_horde import APPROVER, REQUESTOR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,7 +30,7 @@ def submit(browser, css: str) -> str:
     if button.tag_name == "form":
         button = button.find_element(By.CSS_SELECTOR, "[type=submit]")
     button.click()
-    WebDriverWait(browser, 10).until(staleness_of(old_page))
+    WebDriverWait(browser, 10).until(page_left(old_page))
     return body_text(browser)
 
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from apps.catalog.categories import Category
 from apps.moderation import selectors, services
 from apps.moderation.models import PendingChange
-from tests.browser import open_page, screenshot, sign_in_with_key
+from tests.browser import open_page, page_left, screenshot, sign_in_with_key
 from tests.fake_horde import APPROVER
 from tests.moderation.desk import BY_REQUESTOR, propose, record
 
@@ -23,7 +22,7 @@ LONG_NAME = "an-extraordinarily-long-community-merge-name-without-any-spaces-v2.
 def click_and_wait(browser, css: str) -> None:
     old_page = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR, css).click()
-    WebDriverWait(browser, 10).until(staleness_of(old_page))
+    WebDriverWait(browser, 10).until(page_left(old_page))
 
 
 def test_the_desk(browser, site):

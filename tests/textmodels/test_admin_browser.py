@@ -9,7 +9,6 @@ import urllib.request
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 from apps.accounts.services import role_grant_create
@@ -17,7 +16,7 @@ from apps.audit.models import AuditEvent
 from apps.audit.services import Actor
 from apps.catalog.imports import import_references
 from apps.moderation.models import ReviewBatch
-from tests.browser import open_page, screenshot, sign_in_with_key
+from tests.browser import open_page, page_left, screenshot, sign_in_with_key
 from tests.fake_horde import APPROVER
 from tests.textmodels import realdata
 
@@ -34,7 +33,7 @@ def text_site(live_server, horde, legacy_dir):
 def click(browser, css: str) -> str:
     old = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR, css).click()
-    WebDriverWait(browser, 10).until(staleness_of(old))
+    WebDriverWait(browser, 10).until(page_left(old))
     return browser.find_element(By.TAG_NAME, "body").text
 
 

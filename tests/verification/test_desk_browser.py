@@ -7,13 +7,12 @@ import json
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 from apps.catalog.models import ModelRecord
 from apps.moderation.models import PendingChange
 from apps.verification.models import DownloadCheck
-from tests.browser import open_page, screenshot, sign_in_with_key
+from tests.browser import open_page, page_left, screenshot, sign_in_with_key
 from tests.fake_horde import APPROVER, REQUESTOR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,7 +34,7 @@ def test_a_broken_download_shows_on_the_desk_before_approval(browser, site, file
     for button in ("#propose-form [type=submit]", "#submit-proposal"):  # the diff first, then submit
         old_page = browser.find_element(By.TAG_NAME, "html")
         browser.find_element(By.CSS_SELECTOR, button).click()
-        WebDriverWait(browser, 10).until(staleness_of(old_page))
+        WebDriverWait(browser, 10).until(page_left(old_page))
     change = PendingChange.objects.get()
     assert change.status == "pending"
     assert DownloadCheck.objects.get().outcome == "gone"  # checked right after the proposal
