@@ -75,7 +75,8 @@ def need(tool: str, package: str) -> None:
         sys.exit(f"{tool} is required (apt-get install {package})")
 
 
-def prepare_database() -> None:
+def prepare_database(*, load: bool = True) -> None:
+    """Recreate the benchmark database and flush its Redis; `load`: import the real data."""
     name = DATABASE_URL.rsplit("/", 1)[1]
     admin = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
     subprocess.run(
@@ -95,7 +96,7 @@ with psycopg.connect({admin!r}, autocommit=True) as c:
     for command in (
         ["migrate", "-v0"],
         ["collectstatic", "--no-input", "-v0"],
-        ["import_references", "--legacy", LEGACY, "-v0"],
+        *([["import_references", "--legacy", LEGACY, "-v0"]] if load else []),
     ):
         subprocess.run([PY, "manage.py", *command], cwd=ROOT, env=env(), check=True)
 
