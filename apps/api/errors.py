@@ -22,7 +22,13 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from apps.core.database import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, database_unavailable, value_refused
+from apps.core.database import (
+    DATABASE_UNAVAILABLE,
+    NUL_REFUSED,
+    RETRY_AFTER_SECONDS,
+    database_unavailable,
+    value_refused,
+)
 from apps.core.errors import ApplicationError
 
 
@@ -106,21 +112,22 @@ class RefuseNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/api/"):
-            query = request.META.get("QUERY_STRING", "")
-            where = (
-                "path"
-                if "\x00" in request.path
-                else "query"
-                if "%00" in query or "\x00" in query
-                else "body"
-                if request.method in ("POST", "PUT", "PATCH") and any(n in request.body for n in _NUL_IN_JSON)
-                else None
-            )
-            if where:
-                error = validation_error([where], "Text values must not contain NUL (\\u0000) characters.")
-                return JsonResponse({"detail": [error]}, status=422)
+        where = _nul_location(request) if request.path.startswith("/api/") else None
+        if where:
+            return JsonResponse({"detail": [validation_error([where], NUL_REFUSED)]}, status=422)
         return self.get_response(request)
+
+
+def _nul_location(request) -> str | None:
+    """Where a request carries a NUL character: "path", "query", "body" (a write's JSON) or None."""
+    if "\x00" in request.path:
+        return "path"
+    query = request.META.get("QUERY_STRING", "")
+    if "%00" in query or "\x00" in query:
+        return "query"
+    if request.method in ("POST", "PUT", "PATCH") and any(nul in request.body for nul in _NUL_IN_JSON):
+        return "body"
+    return None
 
 
 def server_error(request):

@@ -8,6 +8,7 @@ DATABASE_UNAVAILABLE = (
     "The database is unavailable; try again in a moment. Public documents are still served."
 )
 RETRY_AFTER_SECONDS = "5"
+NUL_REFUSED = "Text values must not contain NUL (\\u0000) characters."
 
 
 def database_unavailable(exc: BaseException | None) -> bool:
@@ -21,5 +22,5 @@ def value_refused(exc: BaseException | None) -> str | None:
     if not isinstance(exc, DataError):
         return None
     if "NUL" in str(exc):
-        return "Text values must not contain NUL (\\u0000) characters."
+        return NUL_REFUSED
     return "A value is out of the range this service accepts."
