@@ -7,7 +7,8 @@ Prints requests/s, p50 and p99 per URL and our throughput as a share of nginx's.
 
 Environment: BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/hmr_bench, recreated),
 BENCH_REDIS_URL (redis://127.0.0.1:6379/12, flushed), HMR_LEGACY_DATA_DIR (../shared/data/legacy),
-BENCH_DURATION (15), BENCH_RUNS (3), BENCH_CONNECTIONS (16), BENCH_SERVER (granian|gunicorn).
+BENCH_DURATION (15), BENCH_RUNS (3), BENCH_CONNECTIONS (16), BENCH_SERVER (granian|gunicorn),
+BENCH_PORT (8100) and BENCH_NGINX_PORT (8200): where the two servers listen.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = ROOT / ".venv" / "bin" / "python"
-PORT, NGINX_PORT = 8100, 8200
+PORT = int(os.environ.get("BENCH_PORT", "8100"))
+NGINX_PORT = int(os.environ.get("BENCH_NGINX_PORT", "8200"))
 SERVER_CPUS, LOAD_CPUS = "0", "1"
 # As in docker/Dockerfile: two blocking threads per worker and at most 8 requests in flight.
 GRANIAN_TUNING = ["--no-ws", "--blocking-threads", "2", "--backpressure", "8"]

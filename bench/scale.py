@@ -193,11 +193,13 @@ def applied_change(tag: str) -> dict:
                 return
             time.sleep(0.005)
 
+    own = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)  # never a poller's connection
+    own.request("GET", f"{TEXT_V2}/model/{CHANGED}")
+    record = json.loads(own.getresponse().read())
+    own.close()
     threads = [threading.Thread(target=poll, args=(i, c)) for i, c in enumerate(connections)]
     for thread in threads:
         thread.start()
-    connections[0].request("GET", f"{TEXT_V2}/model/{CHANGED}")
-    record = json.loads(connections[0].getresponse().read())
     snippet = f"NAME = {CHANGED!r}; TAG = {tag!r}; record = {record!r}\n" + CHANGE_SNIPPET
     out = subprocess.run(
         [PY, "manage.py", "shell", "-c", snippet],
