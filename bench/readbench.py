@@ -30,8 +30,9 @@ PY = ROOT / ".venv" / "bin" / "python"
 PORT = int(os.environ.get("BENCH_PORT", "8100"))
 NGINX_PORT = int(os.environ.get("BENCH_NGINX_PORT", "8200"))
 SERVER_CPUS, LOAD_CPUS = "0", "1"
-# As in docker/Dockerfile: two blocking threads per worker and at most 8 requests in flight.
-GRANIAN_TUNING = ["--no-ws", "--blocking-threads", "2", "--backpressure", "8"]
+# As in docker/Dockerfile: two blocking threads per worker; at most 256 connections per worker
+# (granian's backpressure counts connections, idle keep-alive ones included, not requests).
+GRANIAN_TUNING = ["--no-ws", "--blocking-threads", "2", "--backpressure", "256"]
 DURATION = int(os.environ.get("BENCH_DURATION", "15"))
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
