@@ -50,9 +50,6 @@ os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 import readbench  # noqa: E402  (server start-up shared with the read benchmark)
 
-from apps.catalog.categories import Category  # noqa: E402
-from apps.catalog.formats import bundle, jsonfile, render, text_file  # noqa: E402
-
 SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "1,10,100").split(",")]
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 DURATION = int(os.environ.get("BENCH_DURATION", "5"))
@@ -69,54 +66,19 @@ CHANGED = "acrastt/Marx-3B-V3"  # the record the applied change edits (first row
 
 
 def scaled_legacy(source: Path, target: Path, scale: int) -> None:
-    (target / "image").mkdir(parents=True)
-    (target / "text").mkdir()
-    for path in sorted((source / "image").iterdir()):
-        text = path.read_text()
-        out = text
-        if scale > 1 and path.name.endswith(".json") and not path.name.endswith(".schema.json"):
-            document = jsonfile.parse_document(text)
-            if document.container == "{" and document.members:
-                members = [jsonfile.Member(m.key, m.value, m.layout) for m in document.members]
-                for k in range(1, scale):
-                    for m in document.members:
-                        value = dict(m.value)
-                        value["name"] = f"{value.get('name', m.key)} copy{k}"
-                        members.append(jsonfile.Member(f"{m.key} copy{k}", value, m.layout))
-                out = jsonfile.render_document(members, document.profile)
-        (target / "image" / path.name).write_text(out)
-    for path in sorted((source / "text").iterdir()):
-        if path.name not in ("models.csv", "db.json"):
-            shutil.copy(path, target / "text" / path.name)
-    csv_text = (source / "text" / "models.csv").read_text()
-    if scale > 1:
-        csv_text = _scaled_csv(csv_text, scale)
-    (target / "text" / "models.csv").write_text(csv_text)
-    parsed = bundle.parse_models_csv(csv_text)
-    stored = render.CategoryRecords(
-        Category.TEXT_GENERATION,
-        [render.StoredRecord(r.name, r.data, r.layout, position=i) for i, r in enumerate(parsed.records)],
-        parsed.profile,
-    )
-    (target / "text" / "db.json").write_text(render.text_db_file(stored))
-
-
-def _scaled_csv(text: str, scale: int) -> str:
-    csv_file = text_file.read_models_csv(text)
-    lines = [text]
-    for k in range(1, scale):
-        for row in csv_file.rows:
-            name, shown = row.cells["name"], row.cells.get("display_name", "")
-            line = row.text
-            if not line.startswith(name + ","):
-                continue  # a quoted name: not copied
-            line = f"{name}-copy{k}," + line[len(name) + 1 :]
-            if shown and f",{shown}," in line:
-                line = line.replace(f",{shown},", f",{shown} copy{k},", 1)
-            lines.append(line)
-    if not text.endswith(("\n", "\r")):
-        lines[0] = text + csv_file.profile.line_terminator
-    return "".join(lines)
+    """The real legacy data copied `scale` times (apps/catalog/formats/scaled.py)."""
+    command = [
+        PY,
+        "manage.py",
+        "scale_legacy",
+        "--legacy",
+        str(source),
+        "--times",
+        str(scale),
+        "--out",
+        str(target),
+    ]
+    subprocess.run([*command, "-v0"], cwd=ROOT, env=readbench.env(), check=True)
 
 
 # --- measuring ----------------------------------------------------------------------------------

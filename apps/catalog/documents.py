@@ -22,6 +22,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from email.utils import formatdate
@@ -29,9 +30,9 @@ from email.utils import formatdate
 from django.core.cache import caches
 from django.db import transaction
 
-from apps.catalog import selectors
+from apps.catalog import assembly, selectors
 from apps.catalog.categories import Category
-from apps.catalog.formats import render
+from apps.catalog.formats import pieces, render
 from apps.catalog.formats.render import FORMATS
 from apps.catalog.revisions import revisions_publish, watcher
 
@@ -55,6 +56,7 @@ class Document:
 
 
 _memo: dict[tuple[str, str], Document] = {}
+_building: dict[tuple[str, str], threading.Lock] = {}
 _redis_off_until = 0.0
 
 
@@ -103,16 +105,26 @@ def category_document(category: Category, fmt: str) -> Document:
     memo = _memo.get((category.value, fmt))
     if memo is not None and memo.revision == revision:
         return memo
-    document = _cache_call("get", _document_key(category.value, fmt, revision))
-    if not isinstance(document, Document):
-        document = _render(category, fmt)
-        _cache_call("set", _document_key(category.value, fmt, document.revision), document, DOCUMENT_TTL)
-    _memo[(category.value, fmt)] = document
+    # One thread of this process builds a new revision; the others wait for it and take it.
+    with _building.setdefault((category.value, fmt), threading.Lock()):
+        memo = _memo.get((category.value, fmt))
+        if memo is not None and memo.revision >= revision:
+            return memo
+        document = _cache_call("get", _document_key(category.value, fmt, revision))
+        if not isinstance(document, Document):
+            document = _render(category, fmt)
+            _cache_call("set", _document_key(category.value, fmt, document.revision), document, DOCUMENT_TTL)
+        _memo[(category.value, fmt)] = document
     return document
 
 
 def _render(category: Category, fmt: str) -> Document:
-    """Render from one consistent snapshot: the revision is read before and after the records."""
+    """Assembled from the records' kept pieces where the format has pieces (catalog/assembly.py),
+    else rendered whole; either way from one consistent snapshot (the revision is read before
+    and after the records)."""
+    if fmt in pieces.assembled_formats(category):
+        built = assembly.assemble(category, fmt)
+        return _document(built.body, built.gzipped, built.revision, built.last_updated, built.empty)
     for _ in range(5):
         with transaction.atomic():
             revision, last_updated = selectors.category_revision(category)
@@ -121,15 +133,20 @@ def _render(category: Category, fmt: str) -> Document:
         if still == revision:
             break
     body = render.document_body(snapshot, fmt)
+    gzipped = gzip.compress(body, compresslevel=6, mtime=0)
+    return _document(body, gzipped, revision, last_updated, not snapshot.records)
+
+
+def _document(body: bytes, gzipped: bytes, revision: int, last_updated: int, empty: bool) -> Document:
     digest = hashlib.sha256(body).hexdigest()[:32]
     return Document(
         body=body,
-        gzipped=gzip.compress(body, compresslevel=6, mtime=0),
+        gzipped=gzipped,
         etag=f'"{digest}"',
         last_modified=last_updated,
         last_modified_http=formatdate(last_updated, usegmt=True),
         revision=revision,
-        empty=not snapshot.records,
+        empty=empty,
         blank=body.strip() in (b"", b"{}", b"[]", b"null"),
     )
 
@@ -152,6 +169,7 @@ def documents_invalidate(categories: list[Category]) -> None:
 def documents_forget() -> None:
     """Drop this process's copies (tests; a process that must re-read everything)."""
     _memo.clear()
+    assembly.forget()
     watcher.reset()
     global _redis_off_until
     _redis_off_until = 0.0

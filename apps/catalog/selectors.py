@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from apps.catalog.categories import Category
 from apps.catalog.formats.render import CategoryRecords, StoredRecord
 from apps.catalog.formats.v2 import RecordMeta
@@ -9,33 +11,62 @@ from apps.catalog.formats.v2 import render_record as v2_render
 from apps.catalog.models import CategoryMetadata, ModelRecord, SourceFormat
 from apps.core import clock
 
+_STORED_FIELDS = (
+    "name",
+    "data",
+    "legacy_layout",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "updated_by",
+    "position",
+)
+
+
+def _stored(row) -> StoredRecord:
+    name, data, layout, created, updated, created_by, updated_by, position = row
+    return StoredRecord(
+        name,
+        data,
+        layout,
+        RecordMeta(clock.unix(created), clock.unix(updated), created_by, updated_by),
+        position,
+    )
+
 
 def stored_records(category: Category) -> list[StoredRecord]:
     """The category's records in file order, as the renderer takes them."""
-    rows = (
-        ModelRecord.objects.filter(category=category.value)
-        .order_by("position", "id")
-        .values_list(
-            "name",
-            "data",
-            "legacy_layout",
-            "created_at",
-            "updated_at",
-            "created_by",
-            "updated_by",
-            "position",
-        )
-    )
-    return [
-        StoredRecord(
-            name,
-            data,
-            layout,
-            RecordMeta(clock.unix(created), clock.unix(updated), created_by, updated_by),
-            position,
-        )
-        for name, data, layout, created, updated, created_by, updated_by, position in rows
-    ]
+    rows = ModelRecord.objects.filter(category=category.value).order_by("position", "id")
+    return [_stored(row) for row in rows.values_list(*_STORED_FIELDS)]
+
+
+@dataclass(frozen=True)
+class RecordStub:
+    """A record without its data: what says which version of it a rendered piece is of."""
+
+    id: int
+    version: int  # bumped by every write of the record (data, layout, place or who changed it)
+    name: str
+    position: int
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.id, self.version)
+
+
+def record_stubs(category: Category) -> list[RecordStub]:
+    """The category's records in file order, without their data (catalog/assembly.py)."""
+    rows = ModelRecord.objects.filter(category=category.value).order_by("position", "id")
+    return [RecordStub(*row) for row in rows.values_list("id", "version", "name", "position")]
+
+
+def stored_records_by_id(ids: list[int]) -> dict[int, StoredRecord]:
+    """Some records as the renderer takes them, by id (in batches: a query's parameters are bounded)."""
+    out: dict[int, StoredRecord] = {}
+    for start in range(0, len(ids), 2000):
+        rows = ModelRecord.objects.filter(id__in=ids[start : start + 2000]).values_list("id", *_STORED_FIELDS)
+        out.update((row[0], _stored(row[1:])) for row in rows)
+    return out
 
 
 def source_profile(category: Category) -> dict | None:

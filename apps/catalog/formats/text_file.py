@@ -299,50 +299,73 @@ def row_layout(data: dict, row: CsvRow, profile: CsvProfile) -> dict | None:
 FileRow = tuple[dict | None, str | None, dict | None]
 
 
-def file_rows(records: Sequence[RowSource], profile: CsvProfile) -> list[FileRow]:
-    """Every row of models.csv in file order: the records' rows and the profile's kept lines."""
-    by_name = {r.data["name"]: r for r in records}
+# A row of the file in order, without its data read: ("record", the record), ("kept", a line the
+# profile kept as written) or ("blank", a line that names no model).
+RowItem = tuple[str, object]
+
+
+def file_row_items(records: Sequence, profile: CsvProfile, name_of=lambda r: r.data["name"]) -> list[RowItem]:
+    """Every row of models.csv in file order: the records' rows and the profile's kept lines.
+    `name_of(record)` gives a record's name, `record.position` its place in the file."""
+    by_name = {name_of(r): r for r in records}
     deferred = {name for _, name, text in profile.rows if text is None and name in by_name}
     pending = list(profile.rows)
-    out: list[FileRow] = []
+    out: list[RowItem] = []
     taken = 0
 
     def emit(name: str | None, text: str | None) -> None:
         if text is None:
             if name in by_name:
-                out.append((by_name[name].data, None, by_name[name].layout))
+                out.append(("record", by_name[name]))
         elif name is None:
-            out.append((None, text, None))
+            out.append(("blank", text))
         elif name in by_name:
-            out.append((_kept_row_data(text, profile.columns), text, None))
+            out.append(("kept", text))
 
     for index, record in enumerate(records):
         position = index if record.position is None else record.position
         while taken < len(pending) and pending[taken][0] < position:
             emit(pending[taken][1], pending[taken][2])
             taken += 1
-        name = record.data["name"]
-        if name in deferred:
-            out.append((_kept_row_data(profile.firsts[name], profile.columns), profile.firsts[name], None))
-        else:
-            out.append((record.data, None, record.layout))
+        name = name_of(record)
+        out.append(("kept", profile.firsts[name]) if name in deferred else ("record", record))
     for _, name, text in pending[taken:]:
         emit(name, text)
     return out
 
 
-def _kept_row_data(text: str, columns: tuple[str, ...]) -> dict | None:
+def file_rows(records: Sequence[RowSource], profile: CsvProfile) -> list[FileRow]:
+    """Every row of models.csv in file order: the records' rows and the profile's kept lines."""
+    out: list[FileRow] = []
+    for kind, item in file_row_items(records, profile):
+        if kind == "record":
+            out.append((item.data, None, item.layout))
+        elif kind == "kept":
+            out.append((kept_row_data(item, profile.columns), item, None))
+        else:
+            out.append((None, item, None))
+    return out
+
+
+def kept_row_data(text: str, columns: tuple[str, ...]) -> dict | None:
     cells = next(csv.reader(_LINE.findall(text)), [])
     if not cells:
         return None
     return data_from_row(CsvRow(0, dict(zip(columns, cells, strict=False)), text))
 
 
+def header_line(profile: CsvProfile) -> str:
+    """The file's first line: as it was written, else the writer's."""
+    if profile.header is not None:
+        return profile.header
+    return _LineWriter(profile.line_terminator).line(list(profile.columns))
+
+
 def render_models_csv(records: Sequence[RowSource], profile: CsvProfile | None = None) -> str:
     """models.csv: the header and every row, as written where it was kept."""
     profile = profile or CsvProfile()
     writer = _LineWriter(profile.line_terminator)
-    parts = [profile.header if profile.header is not None else writer.line(list(profile.columns))]
+    parts = [header_line(profile)]
     for data, text, layout in file_rows(records, profile):
         parts.append(text if text is not None else record_line(data, layout, profile, writer))
     return "".join(parts)

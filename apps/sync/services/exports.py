@@ -18,9 +18,9 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from apps.catalog import selectors
-from apps.catalog.categories import CATEGORIES, Category
-from apps.catalog.formats import render
+from apps.catalog import assembly
+from apps.catalog.categories import CATEGORIES, Category, Repo
+from apps.catalog.formats import pieces, render
 from apps.catalog.services import category_metadata_for_update
 from apps.core import clock
 from apps.core.files import write_atomic
@@ -51,13 +51,27 @@ class ExportOutcome:
 
 
 def category_files(category: Category) -> list[RenderedFile]:
-    """The category's v2 file and legacy file(s), rendered from the stored records."""
-    snapshot = selectors.category_records(category)
-    v2_text = render.v2_file(snapshot)
-    files = [RenderedFile(f"v2/{CATEGORIES[category].v2_file}", Format.V2, v2_text.encode("utf-8"))]
-    for path, text in render.legacy_files(snapshot).items():
-        files.append(RenderedFile(f"legacy/{path}", Format.LEGACY, text.encode("utf-8")))
+    """The category's v2 file and legacy file(s), assembled from the records' kept pieces
+    (catalog/assembly.py: only records changed since this process's last export are rendered)."""
+    files = [
+        RenderedFile(f"v2/{CATEGORIES[category].v2_file}", Format.V2, _assembled(category, pieces.V2_FILE))
+    ]
+    legacy_path = render.legacy_export_path(category)
+    if legacy_path is not None:
+        files.append(
+            RenderedFile(f"legacy/{legacy_path}", Format.LEGACY, _assembled(category, pieces.LEGACY_FILE))
+        )
+    if CATEGORIES[category].repo == Repo.TEXT:
+        files.append(
+            RenderedFile(
+                f"legacy/{pieces.text_db_path()}", Format.LEGACY, _assembled(category, pieces.TEXT_DB)
+            )
+        )
     return files
+
+
+def _assembled(category: Category, fmt: str) -> bytes:
+    return assembly.assemble(category, fmt, compress=False).body
 
 
 def _remove_stale_temps(path: Path) -> None:

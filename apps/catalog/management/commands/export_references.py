@@ -19,21 +19,21 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, required=True, metavar="DIR")
 
     def handle(self, *args, format, out, **options):
-        files = {}
+        """One category at a time: its records are read, its files written, then let go (at 100
+        times today's catalog, holding every file at once cost a gigabyte)."""
+        count = total = 0
         for category, info in CATEGORIES.items():
             snapshot = selectors.category_records(category)
             if format == "legacy":
-                files.update(render.legacy_files(snapshot))
+                files = render.legacy_files(snapshot)
             else:  # every category, empty ones included (as `{}`)
-                files[info.v2_file] = render.v2_file(snapshot)
-        total = 0
-        for relative, text in sorted(files.items()):
-            content = text.encode("utf-8")
-            write_atomic(out / relative, content)
-            total += len(content)
-            if options["verbosity"] > 1:
-                self.stdout.write(f"{relative}  {len(content)} bytes")
+                files = {info.v2_file: render.v2_file(snapshot)}
+            del snapshot
+            for relative, text in sorted(files.items()):
+                content = text.encode("utf-8")
+                write_atomic(out / relative, content)
+                count, total = count + 1, total + len(content)
+                if options["verbosity"] > 1:
+                    self.stdout.write(f"{relative}  {len(content)} bytes")
         if options["verbosity"] > 0:
-            self.stdout.write(
-                self.style.SUCCESS(f"Wrote {len(files)} {format} file(s), {total} bytes, to {out}.")
-            )
+            self.stdout.write(self.style.SUCCESS(f"Wrote {count} {format} file(s), {total} bytes, to {out}."))

@@ -1,0 +1,134 @@
+"""Documents assembled from kept per-record pieces (catalog/assembly.py) are the bytes of a full
+render (formats/render.py), on the real data and on it copied ten times, before and after writes;
+a write renders only the records it changed; the gzip is a valid gzip of those bytes."""
+
+import gzip
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from apps.audit.services import Actor
+from apps.catalog import assembly, selectors
+from apps.catalog.categories import Category
+from apps.catalog.formats import pieces, render
+from apps.catalog.imports import import_references
+from apps.catalog.models import ModelRecord
+from apps.catalog.plans import RecordWrite
+from apps.catalog.services.records import record_write
+
+pytestmark = pytest.mark.django_db
+MODERATOR = Actor("admin", "django:1", "moderator")
+
+
+def full_render(category: Category, fmt: str) -> bytes:
+    """What the full renderers give for `fmt` (the reference the assembly must equal)."""
+    snapshot = selectors.category_records(category)
+    if fmt in render.FORMATS:
+        return render.document_body(snapshot, fmt)
+    if fmt == pieces.V2_FILE:
+        return render.v2_file(snapshot).encode()
+    files = render.legacy_files(snapshot)
+    path = render.legacy_export_path(category) if fmt == pieces.LEGACY_FILE else pieces.text_db_path()
+    return files[path].encode()
+
+
+def every_format():
+    return [(category, fmt) for category in Category for fmt in pieces.assembled_formats(category)]
+
+
+def assert_all_identical() -> dict:
+    """Assemble every format of every category; each equals its full render. Returns the results."""
+    results = {}
+    for category, fmt in every_format():
+        built = assembly.assemble(category, fmt)
+        expected = full_render(category, fmt)
+        assert built.body == expected, (category, fmt)
+        assert gzip.decompress(built.gzipped) == expected, (category, fmt)
+        results[(category, fmt)] = built
+    return results
+
+
+def update(category: Category, name: str, **changes) -> None:
+    row = ModelRecord.objects.get(category=category.value, name=name)
+    with transaction.atomic():
+        record_write(
+            write=RecordWrite(category, name, "update", {**row.data, **changes}, row.version), actor=MODERATOR
+        )
+
+
+def test_every_format_of_the_real_data_is_the_full_render(imported):
+    first = assert_all_identical()
+    assert {c for c, _ in every_format()} == set(Category)
+    assert (
+        first[(Category.TEXT_GENERATION, render.V1)].rendered
+        == ModelRecord.objects.filter(category=Category.TEXT_GENERATION.value).count()
+    )
+    again = assert_all_identical()  # nothing changed: nothing rendered, the same bytes
+    assert all(built.rendered == 0 for built in again.values())
+    assert all(again[key].body == first[key].body for key in first)
+
+
+def test_a_write_renders_only_the_records_it_changed(imported):
+    assert_all_identical()
+    text = ModelRecord.objects.filter(category=Category.TEXT_GENERATION.value).order_by("position")[5]
+    image = ModelRecord.objects.filter(category=Category.IMAGE_GENERATION.value).order_by("position")[7]
+    update(Category.TEXT_GENERATION, text.name, description="Rewritten for the assembly test.")
+    update(Category.IMAGE_GENERATION, image.name, nsfw=not image.data.get("nsfw"), description="Also new.")
+    donor = ModelRecord.objects.filter(category=Category.CONTROLNET.value).order_by("position").first()
+    with transaction.atomic():
+        record_write(
+            write=RecordWrite(
+                Category.CONTROLNET, "assembly-new", "create", {**donor.data, "name": "assembly-new"}
+            ),
+            actor=MODERATOR,
+        )
+    gone = ModelRecord.objects.filter(category=Category.ESRGAN.value).order_by("position")[2]
+    with transaction.atomic():
+        record_write(
+            write=RecordWrite(Category.ESRGAN, gone.name, "delete", None, gone.version), actor=MODERATOR
+        )
+
+    after = assert_all_identical()
+    changed = {Category.TEXT_GENERATION: 1, Category.IMAGE_GENERATION: 1, Category.CONTROLNET: 1}
+    for (category, fmt), built in after.items():
+        assert built.rendered == changed.get(category, 0), (category, fmt)
+    v1 = after[(Category.TEXT_GENERATION, render.V1)].body.decode()
+    assert "Rewritten for the assembly test." in v1
+    assert b"assembly-new" in after[(Category.CONTROLNET, render.V2)].body
+    assert gone.name.encode() not in after[(Category.ESRGAN, render.V2)].body
+
+
+def test_a_reimport_with_another_profile_renders_everything_again(imported, legacy_copy, import_actor):
+    assert_all_identical()
+    path = legacy_copy / "image" / "esrgan.json"
+    path.write_text(path.read_text().replace("\n", "\r\n"))  # the same records, another newline
+    import_references(actor=import_actor, legacy_dir=legacy_copy)
+    after = assert_all_identical()
+    esrgan = ModelRecord.objects.filter(category=Category.ESRGAN.value).count()
+    assert after[(Category.ESRGAN, render.V1)].body.count(b"\r\n") > 0
+    assert after[(Category.ESRGAN, render.V1)].rendered == esrgan
+    assert after[(Category.ESRGAN, render.V2)].rendered == 0  # v2 does not depend on the file's profile
+
+
+def test_the_real_data_copied_ten_times(legacy_dir, tmp_path, import_actor):
+    call_command(
+        "scale_legacy",
+        "--legacy",
+        str(legacy_dir),
+        "--times",
+        "10",
+        "--out",
+        str(tmp_path / "x10"),
+        verbosity=0,
+    )
+    import_references(actor=import_actor, legacy_dir=tmp_path / "x10")
+    text_count = ModelRecord.objects.filter(category=Category.TEXT_GENERATION.value).count()
+    assert text_count > 9 * 700  # every unquoted row of models.csv, ten times
+    assert_all_identical()
+    copies = ModelRecord.objects.filter(category=Category.TEXT_GENERATION.value, name__endswith="-copy7")
+    copy = copies.order_by("position").last()
+    update(Category.TEXT_GENERATION, copy.name, description="Changed at ten times the size.")
+    after = assert_all_identical()
+    assert after[(Category.TEXT_GENERATION, render.V1)].rendered == 1
+    assert b"Changed at ten times the size." in after[(Category.TEXT_GENERATION, pieces.TEXT_DB)].body
