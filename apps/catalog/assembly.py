@@ -29,9 +29,10 @@ from django.db import transaction
 from apps.catalog import selectors
 from apps.catalog.categories import Category
 from apps.catalog.formats import jsonfile, pieces, text_file
-from apps.catalog.formats.render import V1, V2, StoredRecord
+from apps.catalog.formats.render import V1, V2
 
 CHUNK_PIECES = 64
+FETCH_BATCH = 2000  # records read and rendered at a time when pieces are missing
 COMPRESS_LEVEL = 6
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # as gzip.compress(mtime=0) at level 6
 _FINAL_BLOCK = b"\x03\x00"  # an empty final block (fixed Huffman)
@@ -52,7 +53,7 @@ class _Kept:
     profile: object = None
     pieces: dict = field(default_factory=dict)  # record key -> its piece (text db: its members)
     lines: dict = field(default_factory=dict)  # a kept line -> its db.json members (text db)
-    chunks: dict = field(default_factory=dict)  # chunk identity -> (its texts, bytes, deflated bytes)
+    chunks: dict = field(default_factory=dict)  # chunk identity -> (its pieces, their deflate stream)
 
 
 _PROFILE_FREE = (V2, pieces.V2_FILE)  # formats the legacy file's profile does not shape
@@ -69,63 +70,80 @@ def assemble(category: Category, fmt: str, *, compress: bool = True) -> Assemble
     """The document's bytes and (when `compress`; else b"") their gzip."""
     with _locks.setdefault((category.value, fmt), threading.Lock()):  # one builder per kept set
         kept = _kept.setdefault((category.value, fmt), _Kept())
-        revision, last_updated, stubs, profile, fetched = _snapshot(category, fmt, kept)
-        if profile != kept.profile:  # nothing kept was rendered with this profile
-            kept.profile, kept.pieces, kept.lines, kept.chunks = profile, {}, {}, {}
-        frame, parts = _parts(category, fmt, kept, stubs, fetched)
+        revision, last_updated, stubs, fresh = _snapshot(category, fmt, kept)
+        frame, parts = _parts(category, fmt, kept, stubs, fresh)
         body, gzipped = _join(frame, parts, kept, compress)
-    return Assembled(revision, last_updated, body, gzipped, empty=not stubs, rendered=len(fetched))
+    return Assembled(revision, last_updated, body, gzipped, empty=not stubs, rendered=len(fresh))
 
 
 def _snapshot(category: Category, fmt: str, kept: _Kept):
-    """One consistent view: the revision read before and after the stubs and missing records."""
+    """The records (without data) and the pieces of those this process has not rendered yet, from
+    one consistent view: the revision is read before and after (every write bumps it), and the
+    missing records are read and rendered a batch at a time (never the whole category's data)."""
     for _ in range(5):
         with transaction.atomic():
             revision, last_updated = selectors.category_revision(category)
             stubs = selectors.record_stubs(category)
             profile = None if fmt in _PROFILE_FREE else selectors.source_profile(category)
-            same_profile = profile == kept.profile
-            missing = [s.id for s in stubs if not same_profile or s.key not in kept.pieces]
-            fetched = selectors.stored_records_by_id(missing)
+            if profile != kept.profile:  # nothing kept was rendered with this profile
+                kept.profile, kept.pieces, kept.lines, kept.chunks = profile, {}, {}, {}
+            render = _renderer(category, fmt, profile)
+            missing = [s.id for s in stubs if s.key not in kept.pieces]
+            fresh = {}
+            for start in range(0, len(missing), FETCH_BATCH):
+                batch = selectors.stored_records_by_id(missing[start : start + FETCH_BATCH])
+                fresh.update((record_id, render(record)) for record_id, record in batch.items())
             still, _ = selectors.category_revision(category)
         if still == revision:
             break
-    return revision, last_updated, stubs, profile, fetched
+    return revision, last_updated, stubs, fresh
 
 
-def _parts(category: Category, fmt: str, kept: _Kept, stubs, fetched: dict[int, StoredRecord]):
-    """The frame and the texts of the document's pieces, in order."""
-    old, kept.pieces = kept.pieces, {}
-
-    def piece(stub, render):
-        text = old.get(stub.key)
-        if text is None:
-            text = render(fetched[stub.id])
-        kept.pieces[stub.key] = text
-        return text
-
-    if fmt in (V2, pieces.V2_FILE):
-        frame = pieces.COMPACT if fmt == V2 else pieces.INDENTED
-        render = pieces.v2_piece if fmt == V2 else pieces.v2_file_piece
-        return frame, [piece(s, lambda r: render(category, r)) for s in stubs]
+def _renderer(category: Category, fmt: str, profile: dict | None):
+    """record -> its piece in `fmt`, as UTF-8 (text db.json: its members, (key, bytes) each)."""
+    if fmt == V2:
+        return lambda r: pieces.v2_piece(category, r).encode()
+    if fmt == pieces.V2_FILE:
+        return lambda r: pieces.v2_file_piece(category, r).encode()
     if category != Category.TEXT_GENERATION:
-        profile = jsonfile.JsonProfile.from_dict(kept.profile)
-        parts = [piece(s, lambda r: pieces.legacy_piece(category, r, profile)) for s in stubs]
-        return pieces.legacy_frame(profile), parts
+        json_profile = jsonfile.JsonProfile.from_dict(profile)
+        return lambda r: pieces.legacy_piece(category, r, json_profile).encode()
+    csv_profile = text_file.CsvProfile.from_dict(profile)
+    if fmt == pieces.LEGACY_FILE:
+        return lambda r: pieces.csv_piece(r, csv_profile).encode()
+    assert fmt in (V1, pieces.TEXT_DB), fmt
+    return lambda r: _db_members(r.data, csv_profile)
+
+
+def _db_members(data: dict | None, profile: text_file.CsvProfile) -> tuple[tuple[str, bytes], ...]:
+    return tuple((key, text.encode()) for key, text in pieces.db_pieces(data, profile))
+
+
+def _parts(category: Category, fmt: str, kept: _Kept, stubs, fresh: dict) -> tuple[pieces.Frame, list[bytes]]:
+    """The frame and the document's pieces in order; only the current records' pieces stay kept."""
+    old, kept.pieces = kept.pieces, {}
+    for stub in stubs:
+        kept.pieces[stub.key] = fresh[stub.id] if stub.id in fresh else old[stub.key]
+    current = kept.pieces
+    if fmt in (V2, pieces.V2_FILE):
+        return (pieces.COMPACT if fmt == V2 else pieces.INDENTED), [current[s.key] for s in stubs]
+    if category != Category.TEXT_GENERATION:
+        return pieces.legacy_frame(jsonfile.JsonProfile.from_dict(kept.profile)), [
+            current[s.key] for s in stubs
+        ]
     profile = text_file.CsvProfile.from_dict(kept.profile)
     items = text_file.file_row_items(stubs, profile, name_of=lambda s: s.name)
     if fmt == pieces.LEGACY_FILE:
-        render = lambda r: pieces.csv_piece(r, profile)  # noqa: E731
-        parts = [piece(item, render) if kind == "record" else item for kind, item in items]
-        return pieces.csv_frame(profile), parts
-    assert fmt in (V1, pieces.TEXT_DB), fmt
+        return pieces.csv_frame(profile), [current[i.key] if k == "record" else i.encode() for k, i in items]
     old_lines, kept.lines = kept.lines, {}
-    entries: dict[str, str] = {}  # as a dictionary does: a repeated key keeps its first place, its last text
+    entries: dict[
+        str, bytes
+    ] = {}  # as a dictionary does: a repeated key keeps its first place, its last text
     for kind, item in items:
         if kind == "record":
-            members = piece(item, lambda r: pieces.db_pieces(r.data, profile))
+            members = current[item.key]
         elif kind == "kept":
-            members = old_lines.get(item) or pieces.db_pieces(pieces.kept_data(item, profile), profile)
+            members = old_lines.get(item) or _db_members(pieces.kept_data(item, profile), profile)
             kept.lines[item] = members
         else:
             continue
@@ -134,34 +152,32 @@ def _parts(category: Category, fmt: str, kept: _Kept, stubs, fetched: dict[int, 
     return pieces.INDENTED, list(entries.values())
 
 
-def _join(frame: pieces.Frame, parts: list[str], kept: _Kept, compress: bool) -> tuple[bytes, bytes]:
-    """The body and its gzip from the parts, reusing every chunk kept from an earlier call.
+def _join(frame: pieces.Frame, parts: list[bytes], kept: _Kept, compress: bool) -> tuple[bytes, bytes]:
+    """The body and its gzip from the parts, deflating only chunks not kept from an earlier call.
 
-    A chunk is known by the identities of its texts: the texts are kept pieces (the same objects
-    from call to call while their records do not change) and the chunk holds them, so no other
-    text can take an identity while the chunk is kept."""
+    A chunk is known by the identities of its pieces: they are kept pieces (the same objects from
+    call to call while their records do not change) and the chunk holds them, so no other piece
+    can take an identity while the chunk is kept."""
+    sep = frame.sep.encode()
     if not parts:
         body = frame.empty.encode()
         return body, _gzip([_deflate(body)], body) if compress else b""
-    old, kept.chunks = kept.chunks, {}
     head, tail = frame.head.encode(), frame.tail.encode()
-    raw, deflated = [head], [_deflate(head)]
+    body = head + sep.join(parts) + tail
+    if not compress:
+        return body, b""
+    old, kept.chunks = kept.chunks, {}
+    deflated = [_deflate(head)]
     for start in range(0, len(parts), CHUNK_PIECES):
         group = tuple(parts[start : start + CHUNK_PIECES])
         identity = (start > 0, *map(id, group))
         chunk = old.get(identity)
         if chunk is None:
-            data = ((frame.sep if start else "") + frame.sep.join(group)).encode()
-            chunk = (group, data, None)
-        if compress and chunk[2] is None:
-            chunk = (group, chunk[1], _deflate(chunk[1]))
+            chunk = (group, _deflate((sep if start else b"") + sep.join(group)))
         kept.chunks[identity] = chunk
-        raw.append(chunk[1])
-        deflated.append(chunk[2])
-    raw.append(tail)
+        deflated.append(chunk[1])
     deflated.append(_deflate(tail))
-    body = b"".join(raw)
-    return body, _gzip(deflated, body) if compress else b""
+    return body, _gzip(deflated, body)
 
 
 def _deflate(data: bytes) -> bytes:
