@@ -17,13 +17,17 @@ from tests.faults.servers import (
 )
 
 
-@pytest.fixture
-def catalog_stack(legacy_dir, tmp_path):
+@pytest.fixture(scope="module")
+def catalog_stack(legacy_dir, tmp_path_factory):
+    """One cluster per test module (its tests use records of their own and compare states they
+    read themselves); each test starts the servers it needs."""
     postgres, horde = PrivatePostgres(), FakeHordeServer()
     postgres.start()
     postgres.create_database()
     redis_url = settings.CACHES["documents"]["LOCATION"]
-    env = server_env(postgres.url, redis_url, horde.url, HMR_EXPORT_DIR=str(tmp_path / "export"))
+    env = server_env(
+        postgres.url, redis_url, horde.url, HMR_EXPORT_DIR=str(tmp_path_factory.mktemp("export"))
+    )
     manage(env, "migrate", "--no-input", "-v0")
     manage(env, "import_references", "--legacy", str(legacy_dir), "-v0")
     manage(env, "seed_roles")

@@ -1,6 +1,8 @@
 """HMR's production server killed (SIGKILL, granian and its worker) in the middle of an apply:
 nothing of the apply is left, the audit trail and the live records agree (`manage.py audit_replay
 --verify`), a new server serves the old bytes, and the same apply done again succeeds exactly once.
+A batch apply killed in its second change keeps the first (its own committed transaction) and
+nothing of the second; the batch applied again applies the second only.
 
 Killed in the middle: the apply blocks on the test's lock of the change's review batch row, the
 last statement of its transaction, when the change marked applied, the record, its audit events
@@ -96,4 +98,81 @@ def test_a_server_killed_in_the_middle_of_an_apply_leaves_nothing_and_the_apply_
     ) == [(1,)]
     served = requests.get(f"{base}{V2}/blip", timeout=10)
     assert set(served.json()) - set(document.json()) == {name}
+    assert_trail_rebuilds_the_records(catalog_stack.env, url)
+
+
+def proposed(base: str, category: str, name: str) -> int:
+    response = call(
+        "POST", f"{base}{V2}/{category}/add", REQUESTOR.apikey, {"name": name, "config": {"download": []}}
+    )
+    assert response.status_code == 202, response.text
+    return response.json()["change_id"]
+
+
+def status(url: str, change: int) -> str:
+    return sql(url, "SELECT status FROM moderation_pendingchange WHERE id = %s", (change,))[0][0]
+
+
+def test_a_server_killed_in_the_middle_of_a_batch_apply_keeps_the_changes_it_committed_and_not_the_rest(
+    catalog_stack,
+):
+    """A batch applies its changes one transaction each, in order: killed in the second, the first
+    stays applied, the second is left approved and untouched, and the batch applied again applies
+    the second only."""
+    url, base = catalog_stack.postgres.url, catalog_stack.serve()
+    first, second = proposed(base, "blip", "BATCH_FIRST"), proposed(base, "clip", "BATCH_SECOND")
+    review = {"batch_title": "Two", "approved_ids": [first, second]}
+    batch = call("POST", f"{base}{Q}/batches", APPROVER.apikey, review).json()["batch_id"]
+    clip = requests.get(f"{base}{V2}/clip", timeout=10)
+
+    # The second change's transaction counts its write in clip's metadata last, its record and
+    # audit event written by then.
+    lock = RowLock(url, "SELECT category FROM catalog_categorymetadata WHERE category = %s", ("clip",))
+    with ThreadPoolExecutor(1) as pool:
+        applying = pool.submit(
+            call, "POST", f"{base}{Q}/apply_batch/{batch}?job_id=batch-job", APPROVER.apikey
+        )
+        try:
+            pid, xid, statement = blocked_writer(url)
+            kill_server(catalog_stack.servers.pop())
+        finally:
+            lock.release()
+        with pytest.raises(requests.ConnectionError):
+            applying.result()
+    wait_gone(url, pid)
+
+    assert xid is not None and "catalog_categorymetadata" in statement, statement
+    assert (status(url, first), status(url, second)) == ("applied", "approved")
+    names = ("BATCH_FIRST", "BATCH_SECOND")
+    records = "SELECT category, name FROM catalog_modelrecord WHERE name IN (%s, %s) ORDER BY name"
+    assert sql(url, records, names) == [("blip", "BATCH_FIRST")]
+    assert_trail_rebuilds_the_records(catalog_stack.env, url)
+    base = catalog_stack.serve()
+    assert "BATCH_FIRST" in requests.get(f"{base}{V2}/blip", timeout=10).json()
+    assert requests.get(f"{base}{V2}/clip", timeout=10).content == clip.content
+
+    again = call("POST", f"{base}{Q}/apply_batch/{batch}?job_id=batch-job", APPROVER.apikey)
+    assert again.status_code == 200, again.text
+    assert [c["change_id"] for c in again.json()["applied"]] == [second]
+    assert (status(url, first), status(url, second)) == ("applied", "applied")
+    assert sql(url, records, names) == [
+        ("blip", "BATCH_FIRST"),
+        ("clip", "BATCH_SECOND"),
+    ]
+    events = sql(
+        url,
+        "SELECT category, model_name, count(*) FROM audit_auditevent WHERE model_name IN (%s, %s)"
+        " GROUP BY category, model_name ORDER BY model_name",
+        names,
+    )
+    assert events == [("blip", "BATCH_FIRST", 1), ("clip", "BATCH_SECOND", 1)]
+    applies = sql(
+        url,
+        "SELECT model_name, count(*) FROM audit_auditevent WHERE category = 'pending_queue'"
+        " AND model_name IN (%s, %s) AND payload::jsonb->'after'->>'action' = 'apply'"
+        " GROUP BY model_name ORDER BY model_name::int",
+        (str(first), str(second)),
+    )
+    assert applies == [(str(first), 1), (str(second), 1)]
+    assert set(requests.get(f"{base}{V2}/clip", timeout=10).json()) - set(clip.json()) == {"BATCH_SECOND"}
     assert_trail_rebuilds_the_records(catalog_stack.env, url)
