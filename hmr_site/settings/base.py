@@ -349,6 +349,21 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 1,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Every wait on the broker is bounded, also when it accepts connections but never answers (a stopped
+# or overloaded Redis: without a socket timeout a publish waits forever and the applying request
+# hangs; tests/faults/test_broker_down.py).
+HMR_BROKER_TIMEOUT_SECONDS = positive_float("HMR_BROKER_TIMEOUT_SECONDS", 2)
+CELERY_BROKER_CONNECTION_TIMEOUT = HMR_BROKER_TIMEOUT_SECONDS
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "sentinel://")):
+    # A worker reads its BRPOP polls (1 s) from its event loop when they arrive, so the timeout
+    # does not cut them short (an idle worker ran clean with 0.5 s).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_timeout": HMR_BROKER_TIMEOUT_SECONDS,
+        "socket_connect_timeout": HMR_BROKER_TIMEOUT_SECONDS,
+    }
+    # redis-py reconnects a stale connection by itself (a broker restarted); a retry here would
+    # only wait again, 2-3 timeouts each, on a broker that does not answer.
+    CELERY_TASK_PUBLISH_RETRY_POLICY = {**CELERY_TASK_PUBLISH_RETRY_POLICY, "max_retries": 0}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 

@@ -51,6 +51,7 @@ def check(**env) -> subprocess.CompletedProcess:
             "HMR_AI_HORDE_READ_TIMEOUT_SECONDS must be a positive number, got -1.",
         ),
         ({"HMR_AUTH_CACHE_SECONDS": "0"}, "HMR_AUTH_CACHE_SECONDS must be a positive integer, got 0."),
+        ({"HMR_BROKER_TIMEOUT_SECONDS": "0"}, "HMR_BROKER_TIMEOUT_SECONDS must be a positive number, got 0."),
         (
             {"HMR_THROTTLE_WRITE_RATE": "fast"},
             "HMR_THROTTLE_WRITE_RATE='fast' is not a rate like '30/minute'.",
@@ -98,3 +99,37 @@ def test_identity_settings_are_normalised():
         "['1001', '1002'] [] http://horde.internal:7001/api/ 60 10 "
         "{'horde_write': '60/minute', 'horde_lookup': '30/minute', 'admin_signin': '10/minute'}"
     )
+
+
+@pytest.mark.parametrize(
+    ("broker", "expected"),
+    [
+        ("redis://broker:6379/0", "3.0 {'socket_timeout': 3.0, 'socket_connect_timeout': 3.0} 0"),
+        ("amqp://guest@broker//", "3.0 {} 2"),
+    ],
+)
+def test_every_wait_on_the_broker_is_bounded(broker, expected):
+    """Connecting, and with Redis every command, waits HMR_BROKER_TIMEOUT_SECONDS at most; a Redis
+    publish is not retried (redis-py reconnects by itself), a RabbitMQ one twice."""
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("HMR_", "DATABASE_", "REDIS_", "CACHE_"))
+    }
+    clean.update(
+        DJANGO_SETTINGS_MODULE="hmr_site.settings.base",
+        DEBUG="true",
+        CELERY_BROKER_URL=broker,
+        HMR_BROKER_TIMEOUT_SECONDS="3",
+    )
+    code = (
+        "from hmr_site.celery import app; c = app.conf; "
+        "print(c.broker_connection_timeout, c.broker_transport_options, c.task_publish_retry_policy['max_retries'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected

@@ -1,5 +1,6 @@
-"""Real services a fault test may take away: a private PostgreSQL cluster, a fake AI-Horde over
-HTTP, and HMR's production server (granian) as a separate process on them.
+"""Real services a fault test may take away: a private PostgreSQL cluster, a private Redis server
+(a Celery broker), a fake AI-Horde over HTTP, and HMR's production server (granian) as a separate
+process on them.
 
 Never the shared services: each test starts its own on free ports under a temporary directory and
 stops them itself.
@@ -12,6 +13,7 @@ import glob
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -21,6 +23,8 @@ import time
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+import psycopg
 
 from tests.fake_horde import APPROVER, READER, REQUESTOR
 
@@ -72,6 +76,7 @@ class PrivatePostgres:
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options += " -c track_activity_query_size=16384"  # whole statements in pg_stat_activity
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
 
     def stop(self) -> None:
@@ -84,6 +89,58 @@ class PrivatePostgres:
         with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+class PrivateRedis:
+    """A redis-server of our own on a fixed free port: killed and started again on the same port."""
+
+    def __init__(self) -> None:
+        self.binary = shutil.which("redis-server")
+        if self.binary is None:
+            raise RuntimeError("redis-server is required (it runs the suite's Redis too)")
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.dir = Path(tempfile.mkdtemp(prefix="hmr-redis-"))
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        """Start (again): every write is in the append-only file first, so a kill loses nothing."""
+        self.process = subprocess.Popen(
+            [
+                *(self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir)),
+                *("--save", "", "--appendonly", "yes", "--appendfsync", "always"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port)
+
+    def kill(self) -> None:
+        """SIGKILL: the port is closed, connections are refused."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def pause(self) -> None:
+        """SIGSTOP: the kernel still accepts connections, the server never answers (a hung broker)."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+    def remove(self) -> None:
+        if self.process is not None:
+            self.resume()
+        self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def sql(url: str, query: str, params: tuple = ()) -> list[tuple]:
+    """Run one statement on its own autocommit connection; the rows it returns (none: [])."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        cursor = connection.execute(query, params)
+        return cursor.fetchall() if cursor.description else []
 
 
 class _FindUser(BaseHTTPRequestHandler):
@@ -140,6 +197,7 @@ def manage(env: dict, *command: str) -> None:
 
 
 def start_server(env: dict, port: int, workers: int = 1) -> subprocess.Popen:
+    """granian in a process group of its own: `kill_server` takes its workers down with it."""
     process = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "granian"),
@@ -159,6 +217,7 @@ def start_server(env: dict, port: int, workers: int = 1) -> subprocess.Popen:
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=sys.stderr,
+        start_new_session=True,
     )
     for _ in range(200):
         try:
@@ -166,5 +225,12 @@ def start_server(env: dict, port: int, workers: int = 1) -> subprocess.Popen:
             return process
         except OSError:
             time.sleep(0.1)
-    process.kill()
+    kill_server(process)
     raise TimeoutError("the server did not start")
+
+
+def kill_server(process: subprocess.Popen) -> None:
+    """SIGKILL granian and every worker it started (no shutdown code runs), and reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()

@@ -10,7 +10,15 @@ from django.conf import settings
 
 from apps.core.database import DATABASE_UNAVAILABLE
 from tests.fake_horde import APPROVER, REQUESTOR
-from tests.faults.servers import FakeHordeServer, PrivatePostgres, free_port, manage, server_env, start_server
+from tests.faults.servers import (
+    FakeHordeServer,
+    PrivatePostgres,
+    free_port,
+    kill_server,
+    manage,
+    server_env,
+    start_server,
+)
 
 V2 = "/api/model_references/v2"
 PUBLIC = [
@@ -35,8 +43,7 @@ def stack(legacy_dir):
     try:
         yield postgres, f"http://127.0.0.1:{port}"
     finally:
-        server.kill()
-        server.wait()
+        kill_server(server)
         horde.close()
         postgres.remove()
 
