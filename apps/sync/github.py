@@ -5,6 +5,14 @@ the blob ids of some files, a blob; write one commit of whole files on top of a 
 API: blobs, tree, commit), point a branch at it, and open, edit or close the pull request.
 Errors come out as `GitHubUnavailable` (worth retrying: network, 5xx, rate limits) or
 `GitHubError` (a refusal: bad credentials, missing repository or branch, invalid request).
+
+Waits are bounded. Each call is retried up to HMR_GITHUB_RETRIES times on 5xx and rate limits,
+with exponential backoff (HMR_GITHUB_RETRY_BACKOFF_SECONDS) or the wait GitHub asks for
+(`Retry-After`, a secondary rate limit's minute, a primary limit's reset), but never a wait
+longer than HMR_GITHUB_RETRY_WAIT_MAX_SECONDS: GitHub asking for more fails the call at once with
+its own message (PyGithub and urllib3 alone would sleep the whole `Retry-After`, up to six hours
+per retry), and the sync task retries later. The last answer of a call that keeps failing is
+reported with its status and message, not as a bare "too many retries".
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from github.GitCommit import GitCommit
 from github.GitRef import GitRef
 from github.GitTree import GitTree
 from github.PullRequest import PullRequest
+from urllib3.exceptions import InvalidHeader, MaxRetryError
 
 from apps.core.errors import TransientError
 
@@ -54,14 +63,48 @@ def _auth() -> Auth.Auth | None:
     return None
 
 
+class BoundedRetry(GithubRetry):
+    """PyGithub's retry that never sleeps longer than `max_rate_limit_wait` before a retry.
+
+    GithubRetry bounds the waits it computes itself (secondary rate limit, primary reset) by
+    `max_rate_limit_wait`, but leaves a `Retry-After` header to urllib3, which sleeps it whole.
+    Here a `Retry-After` above the bound ends the retries at once: with `raise_on_status=False`
+    urllib3 hands GitHub's answer back and PyGithub raises it (a rate limit, a 503).
+    """
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        if response is not None and self.max_rate_limit_wait is not None:
+            wait = _retry_after(self, response.headers.get("Retry-After"))
+            if wait is not None and wait > self.max_rate_limit_wait:
+                raise MaxRetryError(_pool, url, f"GitHub asked to retry after {wait:.0f} s")
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
+def _retry_after(retry: GithubRetry, value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return retry.parse_retry_after(value)
+    except InvalidHeader:
+        return None
+
+
 def github_client() -> Github:
     """A client from the settings; anonymous (public reads only) when no credentials are set."""
+    wait_max = settings.HMR_GITHUB_RETRY_WAIT_MAX_SECONDS
+    retry = BoundedRetry(
+        total=settings.HMR_GITHUB_RETRIES,
+        backoff_factor=settings.HMR_GITHUB_RETRY_BACKOFF_SECONDS,
+        backoff_max=wait_max,
+        secondary_rate_wait=60,  # GitHub: "wait at least one minute" when it gives no Retry-After
+        max_rate_limit_wait=wait_max,
+        raise_on_status=False,  # the last answer is raised by PyGithub with GitHub's message
+    )
     return Github(
         auth=_auth(),
         base_url=settings.HMR_GITHUB_API_URL,
         timeout=settings.HMR_HTTP_TIMEOUT_SECONDS,
-        # Bounded: the Celery task retries later, so a run never sleeps for long on a rate limit.
-        retry=GithubRetry(total=3, backoff_factor=1, secondary_rate_wait=60, max_rate_limit_wait=60),
+        retry=retry,
         seconds_between_requests=None,
         seconds_between_writes=settings.HMR_GITHUB_WRITE_INTERVAL_SECONDS or None,
     )
@@ -77,7 +120,7 @@ def _calls(what: str) -> Iterator[None]:
     try:
         yield
     except RateLimitExceededException as exc:
-        raise GitHubUnavailable(f"{what}: GitHub rate limit reached") from exc
+        raise GitHubUnavailable(f"{what}: GitHub rate limit reached{_rate_limit_detail(exc)}") from exc
     except GithubException as exc:
         message = exc.data.get("message") if isinstance(exc.data, dict) else exc.data
         if exc.status >= 500 or exc.status == 429:
@@ -85,6 +128,14 @@ def _calls(what: str) -> Iterator[None]:
         raise GitHubError(f"{what}: GitHub answered {exc.status} ({message})") from exc
     except requests.RequestException as exc:
         raise GitHubUnavailable(f"{what}: GitHub is not reachable ({exc.__class__.__name__})") from exc
+
+
+def _rate_limit_detail(exc: GithubException) -> str:
+    """ ", retry after 3600 s (GitHub's message)" from what GitHub answered, as far as it said."""
+    headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
+    after = headers.get("retry-after")
+    message = exc.data.get("message") if isinstance(exc.data, dict) else None
+    return (f", retry after {after} s" if after else "") + (f" ({message})" if message else "")
 
 
 @dataclass(frozen=True)

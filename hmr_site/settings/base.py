@@ -265,6 +265,13 @@ HMR_GITHUB_PR_REVIEWERS = env.list("HMR_GITHUB_PR_REVIEWERS", default=[])
 HMR_GITHUB_PR_TEAM_REVIEWERS = env.list("HMR_GITHUB_PR_TEAM_REVIEWERS", default=[])
 # GitHub asks integrations to pace write calls (secondary rate limits); reads are not paced.
 HMR_GITHUB_WRITE_INTERVAL_SECONDS = positive_float("HMR_GITHUB_WRITE_INTERVAL_SECONDS", 1.0, allow_zero=True)
+# Each GitHub call is retried this many times on 5xx and rate limits (exponential backoff from
+# HMR_GITHUB_RETRY_BACKOFF_SECONDS); a rate limit asking to wait longer than
+# HMR_GITHUB_RETRY_WAIT_MAX_SECONDS (Retry-After, secondary or primary limit reset) fails the call
+# at once, and the sync task retries later.
+HMR_GITHUB_RETRIES = positive_int("HMR_GITHUB_RETRIES", 3, allow_zero=True)
+HMR_GITHUB_RETRY_BACKOFF_SECONDS = positive_float("HMR_GITHUB_RETRY_BACKOFF_SECONDS", 1, allow_zero=True)
+HMR_GITHUB_RETRY_WAIT_MAX_SECONDS = positive_float("HMR_GITHUB_RETRY_WAIT_MAX_SECONDS", 60, allow_zero=True)
 
 # --- Curation analytics: AI-Horde usage, statistics, deletion risk, two approvals (apps/analytics) -
 # The AI-Horde usage calls run only in the background refresh; requests read its snapshot.
