@@ -196,8 +196,10 @@ def manage(env: dict, *command: str) -> None:
     subprocess.run([PY, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-def start_server(env: dict, port: int, workers: int = 1) -> subprocess.Popen:
-    """granian in a process group of its own: `kill_server` takes its workers down with it."""
+def start_server(env: dict, port: int, workers: int = 1, options: tuple[str, ...] = ()) -> subprocess.Popen:
+    """granian in a process group of its own: `kill_server` takes its workers down with it.
+
+    `options`: more granian flags (e.g. docker/Dockerfile's thread and backpressure limits)."""
     process = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "granian"),
@@ -211,6 +213,7 @@ def start_server(env: dict, port: int, workers: int = 1) -> subprocess.Popen:
             str(workers),
             "--log-level",
             "warning",
+            *options,
             "hmr_site.wsgi:application",
         ],
         cwd=ROOT,
