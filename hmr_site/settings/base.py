@@ -224,6 +224,10 @@ HMR_ADMIN_PASSWORD = env.str("HMR_ADMIN_PASSWORD", default="")
 HMR_AI_HORDE_URL = http_url("HMR_AI_HORDE_URL", "https://aihorde.net/api/")
 HMR_AI_HORDE_CONNECT_TIMEOUT_SECONDS = positive_float("HMR_AI_HORDE_CONNECT_TIMEOUT_SECONDS", 5)
 HMR_AI_HORDE_READ_TIMEOUT_SECONDS = positive_float("HMR_AI_HORDE_READ_TIMEOUT_SECONDS", 10)
+# Key look-ups running at once per process, and how long another one waits for a running look-up
+# before AI-Horde counts as slow (503 "Auth service timed out" at once): apps/accounts/services/keys.py.
+HMR_AI_HORDE_LOOKUPS_PER_PROCESS = positive_int("HMR_AI_HORDE_LOOKUPS_PER_PROCESS", 1)
+HMR_AI_HORDE_LOOKUP_WAIT_SECONDS = positive_float("HMR_AI_HORDE_LOOKUP_WAIT_SECONDS", 0.5, allow_zero=True)
 HMR_AUTH_CACHE_SECONDS = positive_int("HMR_AUTH_CACHE_SECONDS", 60)
 HMR_AUTH_NEGATIVE_CACHE_SECONDS = positive_int("HMR_AUTH_NEGATIVE_CACHE_SECONDS", 10)
 # Seeds for accounts.RoleGrant (`manage.py bootstrap` / `seed_roles`); the database is the truth.

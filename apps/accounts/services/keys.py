@@ -1,8 +1,21 @@
-"""AI-Horde API keys → AI-Horde users, through `find_user`, cached by the key's SHA-256."""
+"""AI-Horde API keys → AI-Horde users, through `find_user`, cached by the key's SHA-256.
+
+A look-up holds the request's server thread until AI-Horde answers or the read timeout passes
+(HMR_AI_HORDE_READ_TIMEOUT_SECONDS, 10 s), and the production server has few threads per process
+(granian `--blocking-threads 2`, docker/Dockerfile). So a slow AI-Horde must not take them all:
+at most HMR_AI_HORDE_LOOKUPS_PER_PROCESS look-ups (1) run at once in a process, and a request
+needing another one waits only while the running look-up is younger than
+HMR_AI_HORDE_LOOKUP_WAIT_SECONDS (0.5 s; AI-Horde normally answers well within that). Once
+AI-Horde has kept a look-up longer, the others are answered 503 "Auth service timed out" at once,
+without asking, so the remaining threads keep serving everything that needs no look-up (public
+reads, cached keys, the heartbeat). When AI-Horde is fast again the next look-up goes through.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -78,8 +91,48 @@ def horde_user_resolve(*, apikey: str, before_lookup: Callable[[], None] | None 
     return user
 
 
+class _LookupSlots:
+    """The look-ups running in this process: their start times, at most `size` of them."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._started: list[list[float]] = []  # one [start] per running look-up (compared by identity)
+
+    def acquire(self, size: int, wait: float) -> list[float] | None:
+        """A slot, or None when all are taken by look-ups running longer than `wait` seconds."""
+        with self._changed:
+            while len(self._started) >= size:
+                left = min(start for (start,) in self._started) + wait - time.monotonic()
+                if left <= 0:
+                    return None
+                self._changed.wait(left)
+            token = [time.monotonic()]
+            self._started.append(token)
+            return token
+
+    def release(self, token: list[float]) -> None:
+        with self._changed:
+            self._started = [t for t in self._started if t is not token]
+            self._changed.notify_all()
+
+
+_slots = _LookupSlots()
+
+
 def _look_up(apikey: str, *, ref: str) -> HordeUser | None:
     """find_user → HordeUser, None for a definite "not a user"; `ref` names the key in log lines."""
+    size, wait = settings.HMR_AI_HORDE_LOOKUPS_PER_PROCESS, settings.HMR_AI_HORDE_LOOKUP_WAIT_SECONDS
+    token = _slots.acquire(size, wait)
+    if token is None:
+        logger.warning("AI-Horde find_user not asked: the running look-ups are slow (key %s)", ref)
+        raise AuthServiceUnavailable(AUTH_TIMED_OUT)
+    try:
+        return _find_user(apikey, ref=ref)
+    finally:
+        _slots.release(token)
+
+
+def _find_user(apikey: str, *, ref: str) -> HordeUser | None:
     try:
         result = horde.find_user(apikey=apikey)
     except horde.HordeTimeout:
