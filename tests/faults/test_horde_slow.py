@@ -7,7 +7,9 @@ on a private PostgreSQL) and a fake AI-Horde over real HTTP (tests/faults/horde_
   are refused at once (HMR_AI_HORDE_LOOKUPS_PER_PROCESS, HMR_AI_HORDE_LOOKUP_WAIT_SECONDS);
 - meanwhile the heartbeat, public reads and a write by a key already known (cached) answer
   quickly: no request thread is stuck on AI-Horde;
-- once AI-Horde is fast again, the same keys work without a restart.
+- once AI-Horde is fast again, the same keys work without a restart;
+- and while AI-Horde is only slower than usual (within the wait), concurrent look-ups all go
+  through: the limit refuses nobody then.
 In the test process, the analytics refresh (the Celery task's function) with AI-Horde slow
 finishes within its bound (categories x attempts x usage read timeout), keeps no snapshot, records
 the error the curation dashboard shows, opens the breaker (the next refresh asks nothing and
@@ -29,7 +31,7 @@ from apps.analytics.models import UsageSnapshot
 from apps.analytics.tasks import refresh_usage as usage_refresh
 from apps.core import clock
 from tests.conftest import FROZEN_AT
-from tests.fake_horde import APPROVER, REQUESTOR
+from tests.fake_horde import APPROVER, READER, REQUESTOR
 from tests.faults.horde_server import SlowHordeServer
 from tests.faults.servers import PrivatePostgres, free_port, kill_server, manage, server_env, start_server
 
@@ -127,6 +129,28 @@ def test_slow_ai_horde_bounded_auth_errors_and_no_request_thread_stuck(stack):
     queue = requests.get(f"{base}{V2}/pending_queue/changes", headers={"apikey": APPROVER.apikey}, timeout=10)
     names = sorted(c["model_name"] for c in queue.json()["items"])
     assert names == ["AFTER_THE_FAULT", "BEFORE_THE_FAULT", "CACHED_KEY_DURING_THE_FAULT"]
+
+
+def test_look_ups_slower_than_usual_but_within_the_wait_all_go_through(stack):
+    """The limit of one look-up per process refuses nobody while AI-Horde answers within the wait."""
+    horde, base = stack
+    horde.slow(LOOKUP_WAIT / 3)
+    asked_before = horde.count("find_user")
+    keys = {APPROVER.apikey: 202, REQUESTOR.apikey: 202, READER.apikey: 403, "not-a-user-key-0001": 401}
+    answers: dict[str, requests.Response] = {}
+
+    def write(apikey: str) -> None:
+        answers[apikey] = propose(base, apikey, "SLOWER_THAN_USUAL")[0]
+
+    writers = [threading.Thread(target=write, args=(key,)) for key in keys]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    horde.fast()
+
+    assert {key: r.status_code for key, r in answers.items()} == keys
+    assert horde.count("find_user") - asked_before == len(keys)
 
 
 @pytest.mark.django_db
