@@ -44,7 +44,14 @@ class GitHubError(RuntimeError):
 
 
 class GitHubUnavailable(TransientError):
-    """GitHub could not be reached or asked us to slow down; the same run may succeed later."""
+    """GitHub could not be reached or asked us to slow down; the same run may succeed later.
+
+    `retry_after`: the seconds GitHub asked to wait (its `Retry-After`), when it said.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def credentials_configured() -> bool:
@@ -120,14 +127,24 @@ def _calls(what: str) -> Iterator[None]:
     try:
         yield
     except RateLimitExceededException as exc:
-        raise GitHubUnavailable(f"{what}: GitHub rate limit reached{_rate_limit_detail(exc)}") from exc
+        raise GitHubUnavailable(
+            f"{what}: GitHub rate limit reached{_rate_limit_detail(exc)}", retry_after=_asked_wait(exc)
+        ) from exc
     except GithubException as exc:
         message = exc.data.get("message") if isinstance(exc.data, dict) else exc.data
         if exc.status >= 500 or exc.status == 429:
-            raise GitHubUnavailable(f"{what}: GitHub answered {exc.status} ({message})") from exc
+            raise GitHubUnavailable(
+                f"{what}: GitHub answered {exc.status} ({message})", retry_after=_asked_wait(exc)
+            ) from exc
         raise GitHubError(f"{what}: GitHub answered {exc.status} ({message})") from exc
     except requests.RequestException as exc:
         raise GitHubUnavailable(f"{what}: GitHub is not reachable ({exc.__class__.__name__})") from exc
+
+
+def _asked_wait(exc: GithubException) -> float | None:
+    """GitHub's `Retry-After` in seconds (the number form, the one GitHub sends), else None."""
+    value = {k.lower(): v for k, v in (exc.headers or {}).items()}.get("retry-after", "")
+    return float(value) if value.strip().isdigit() else None
 
 
 def _rate_limit_detail(exc: GithubException) -> str:

@@ -7,20 +7,25 @@ what a moderator sees: how long the run took (bounded by HMR_GITHUB_RETRIES and
 HMR_GITHUB_RETRY_WAIT_MAX_SECONDS, never by GitHub's Retry-After), the failed `SyncRun` and its
 message in the admin, what GitHub holds afterwards (nothing half-done: no pull request without
 its whole commit), and that the next run, once GitHub answers again, finishes the work with
-exactly one pull request.
+exactly one pull request. A `Retry-After` GitHub gave is respected by later runs too: they stand
+down without calling GitHub until that time.
 """
 
 import html
 import itertools
 import time
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from apps.catalog.categories import Category, Repo
+from apps.core import clock
 from apps.sync.github import GitHubUnavailable
 from apps.sync.models import SyncRun
-from apps.sync.services.github_sync import repo_sync
+from apps.sync.services.github_sync import SyncNotAvailable, repo_sync
+from apps.sync.tasks import sync_github
+from tests.conftest import FROZEN_AT
 from tests.faults.github_server import BAD_GATEWAY, SECONDARY_RATE_LIMIT, UNAVAILABLE, FakeGitHubServer
 from tests.sync.conftest import IMAGE_REPO, TEXT_REPO, edit, imported_image, parsed_legacy  # noqa: F401
 from tests.sync.fake_github import FakeRepo
@@ -40,7 +45,7 @@ NEW_PR_WRITES = [
     ("POST", "/issues/1/labels"),
     ("POST", "/pulls/1/requested_reviewers"),
 ]
-SLACK = 3.0  # seconds: the sync's own work (rendering the image documents) on a slow machine
+SLACK = 5.0  # seconds: the sync's own work (rendering and diffing the image files) on a busy machine
 
 
 @pytest.fixture
@@ -160,6 +165,7 @@ def test_github_503_on_opening_the_pull_request_leaves_the_whole_commit_and_the_
     assert run.error in moderator_sees(client, run)
 
     image.writes.clear()
+    clock.freeze(FROZEN_AT + timedelta(seconds=2))  # past GitHub's Retry-After
     recovered_run(github, image)
     assert image.writes == NEW_PR_WRITES[4:]  # the branch was current: no second commit
     assert image.refs["hmr/sync"] == branch_head
@@ -200,4 +206,16 @@ def test_a_secondary_rate_limit_with_a_long_retry_after_fails_the_run_at_once(gi
     assert (run.result, run.error) == ("failed", f"GitHubUnavailable: {error}")
     assert run.error in moderator_sees(client, run)
 
+    # Until then no run asks GitHub again (the task's retries and the beat stand down).
+    asked = len(github.calls)
+    github.recover()
+    with pytest.raises(SyncNotAvailable) as stood_down:
+        repo_sync(repo=Repo.IMAGE)
+    until = (FROZEN_AT + timedelta(seconds=3600)).strftime("%Y-%m-%d %H:%M:%S UTC")
+    assert str(stood_down.value) == f"GitHub asked HMR to wait: no sync of {IMAGE_REPO} before {until}."
+    assert len(github.calls) == asked
+    assert sync_github("image") == {"repo": "image", "result": "skipped", "reason": str(stood_down.value)}
+    assert SyncRun.objects.count() == 1
+
+    clock.freeze(FROZEN_AT + timedelta(seconds=3600))
     recovered_run(github, image)

@@ -10,15 +10,21 @@ download. Then:
   force-moved to it, the open PR's title and body updated, or a PR opened when none is open.
 A PR closed without merging is not reopened for the same changes (a maintainer said no); the
 next change to the reference opens a new one.
+
+When GitHub answers with a `Retry-After` (a secondary rate limit, a 503), no run of that
+repository calls GitHub again before that time: later runs (the task's retries, the beat) stand
+down with SyncNotAvailable, naming the time. The mark lives in the shared cache; a cache outage
+only forgets it.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
 from apps.catalog import selectors
@@ -28,6 +34,7 @@ from apps.core import clock
 from apps.sync import diff
 from apps.sync.github import (
     GitHubError,
+    GitHubUnavailable,
     Pull,
     RepoClient,
     credentials_configured,
@@ -107,14 +114,40 @@ def repo_sync(*, repo: Repo, dry_run: bool = False, client: RepoClient | None = 
         raise SyncNotAvailable(
             "No GitHub credentials: set HMR_GITHUB_TOKEN or the HMR_GITHUB_APP_* variables."
         )
+    _respect_retry_after(target)
     run = _claim(target)
     try:
         outcome = _sync(target, client or RepoClient(github_client(), target.full_name), dry_run=False)
     except Exception as exc:
         _finish(run, result=Result.FAILED, error=f"{exc.__class__.__name__}: {exc}")
+        if isinstance(exc, GitHubUnavailable) and exc.retry_after:
+            _note_retry_after(target, exc.retry_after)
         raise
     _finish(run, outcome=outcome)
     return outcome
+
+
+def _retry_after_key(target: RepoTarget) -> str:
+    return f"sync:github:retry-after:{target.full_name}"
+
+
+def _respect_retry_after(target: RepoTarget) -> None:
+    try:
+        until = cache.get(_retry_after_key(target))
+    except Exception:  # a cache outage forgets the mark; GitHub would answer the same again
+        logger.warning("GitHub sync: cache unreadable, Retry-After mark unknown", exc_info=True)
+        return
+    if isinstance(until, float | int) and clock.now().timestamp() < until:
+        when = datetime.fromtimestamp(until, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        raise SyncNotAvailable(f"GitHub asked HMR to wait: no sync of {target.full_name} before {when}.")
+
+
+def _note_retry_after(target: RepoTarget, seconds: float) -> None:
+    until = clock.now().timestamp() + seconds
+    try:
+        cache.set(_retry_after_key(target), until, timeout=int(seconds) + 1)
+    except Exception:
+        logger.warning("GitHub sync: cache unwritable, Retry-After mark not kept", exc_info=True)
 
 
 def _sync(target: RepoTarget, client: RepoClient, *, dry_run: bool) -> SyncOutcome:
