@@ -19,18 +19,20 @@ builds a (category, format); others wait for it.
 
 from __future__ import annotations
 
+import logging
 import struct
 import threading
 import zlib
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from apps.catalog import selectors
 from apps.catalog.categories import Category
 from apps.catalog.formats import jsonfile, pieces, text_file
 from apps.catalog.formats.render import V1, V2
 
+logger = logging.getLogger(__name__)
 CHUNK_PIECES = 64
 FETCH_BATCH = 2000  # records read and rendered at a time when pieces are missing
 COMPRESS_LEVEL = 6
@@ -50,15 +52,46 @@ class Assembled:
 
 @dataclass
 class _Kept:
+    """What one process keeps of one (category, format) between calls."""
+
     profile: object = None
-    pieces: dict = field(default_factory=dict)  # record key -> its piece (text db: its members)
+    pieces: dict = field(default_factory=dict)  # record id -> (version, its piece; text db: its members)
     lines: dict = field(default_factory=dict)  # a kept line -> its db.json members (text db)
-    chunks: dict = field(default_factory=dict)  # chunk identity -> (its pieces, their deflate stream)
+    stubs: selectors.RecordStubs | None = None  # the records the parts below were built from
+    parts: list = field(default_factory=list)  # the document's parts in order
+    slots: dict = field(default_factory=dict)  # record id -> [(entry key or None, index in parts)]
+    frame: pieces.Frame | None = None
+    chunks: list = field(default_factory=list)  # per CHUNK_PIECES parts: (those parts, deflated)
 
 
 _PROFILE_FREE = (V2, pieces.V2_FILE)  # formats the legacy file's profile does not shape
 _kept: dict[tuple[str, str], _Kept] = {}
 _locks: dict[tuple[str, str], threading.Lock] = {}
+
+
+def holds(category: Category, fmt: str) -> bool:
+    """Whether this process keeps pieces of (category, fmt) (a change would cost what it changed)."""
+    kept = _kept.get((category.value, fmt))
+    return kept is not None and kept.stubs is not None
+
+
+def warm_in_background(category: Category, fmt: str) -> threading.Thread:
+    """Build the pieces from a thread of its own (a process that took the document from Redis
+    would otherwise build them all at the next change, with readers waiting)."""
+
+    def warm() -> None:
+        try:
+            assemble(category, fmt)
+        except Exception as exc:  # the next change builds them in the request instead
+            logger.warning(
+                "could not keep the pieces of %s %s (%s)", category.value, fmt, exc.__class__.__name__
+            )
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=warm, name="hmr-assembly-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 def forget() -> None:
@@ -67,13 +100,23 @@ def forget() -> None:
 
 
 def assemble(category: Category, fmt: str, *, compress: bool = True) -> Assembled:
-    """The document's bytes and (when `compress`; else b"") their gzip."""
+    """The document's bytes and (when `compress`; else b"") their gzip.
+
+    When the records are the ones of the last call in the same order (an update: the usual
+    write), only the changed records' parts are replaced and only their chunks deflated again;
+    otherwise (a record added, deleted, moved or renamed) the parts are rebuilt from the kept
+    pieces and a chunk is deflated again only if one of its pieces changed."""
     with _locks.setdefault((category.value, fmt), threading.Lock()):  # one builder per kept set
         kept = _kept.setdefault((category.value, fmt), _Kept())
         revision, last_updated, stubs, fresh = _snapshot(category, fmt, kept)
-        frame, parts = _parts(category, fmt, kept, stubs, fresh)
-        body, gzipped = _join(frame, parts, kept, compress)
-    return Assembled(revision, last_updated, body, gzipped, empty=not stubs, rendered=len(fresh))
+        dirty = _patch(kept, stubs, fresh, text=category == Category.TEXT_GENERATION)
+        if dirty is None:
+            _rebuild(category, fmt, kept, stubs, fresh)
+        for record_id, version, piece in fresh:
+            kept.pieces[record_id] = (version, piece)
+        kept.stubs = stubs
+        body, gzipped = _join(kept, dirty, compress)
+    return Assembled(revision, last_updated, body, gzipped, empty=not stubs.ids, rendered=len(fresh))
 
 
 def _snapshot(category: Category, fmt: str, kept: _Kept):
@@ -86,13 +129,17 @@ def _snapshot(category: Category, fmt: str, kept: _Kept):
             stubs = selectors.record_stubs(category)
             profile = None if fmt in _PROFILE_FREE else selectors.source_profile(category)
             if profile != kept.profile:  # nothing kept was rendered with this profile
-                kept.profile, kept.pieces, kept.lines, kept.chunks = profile, {}, {}, {}
+                kept.profile, kept.pieces, kept.lines, kept.stubs = profile, {}, {}, None
             render = _renderer(category, fmt, profile)
-            missing = [s.id for s in stubs if s.key not in kept.pieces]
-            fresh = {}
+            have = kept.pieces
+            missing = [
+                (i, v) for i, v in zip(stubs.ids, stubs.versions, strict=True) if have.get(i, (None,))[0] != v
+            ]
+            fresh = []
             for start in range(0, len(missing), FETCH_BATCH):
-                batch = selectors.stored_records_by_id(missing[start : start + FETCH_BATCH])
-                fresh.update((record_id, render(record)) for record_id, record in batch.items())
+                batch = missing[start : start + FETCH_BATCH]
+                records = selectors.stored_records_by_id([i for i, _ in batch])
+                fresh += [(i, v, render(records[i])) for i, v in batch]
             still, _ = selectors.category_revision(category)
         if still == revision:
             break
@@ -119,64 +166,117 @@ def _db_members(data: dict | None, profile: text_file.CsvProfile) -> tuple[tuple
     return tuple((key, text.encode()) for key, text in pieces.db_pieces(data, profile))
 
 
-def _parts(category: Category, fmt: str, kept: _Kept, stubs, fresh: dict) -> tuple[pieces.Frame, list[bytes]]:
-    """The frame and the document's pieces in order; only the current records' pieces stay kept."""
-    old, kept.pieces = kept.pieces, {}
-    for stub in stubs:
-        kept.pieces[stub.key] = fresh[stub.id] if stub.id in fresh else old[stub.key]
-    current = kept.pieces
-    if fmt in (V2, pieces.V2_FILE):
-        return (pieces.COMPACT if fmt == V2 else pieces.INDENTED), [current[s.key] for s in stubs]
-    if category != Category.TEXT_GENERATION:
-        return pieces.legacy_frame(jsonfile.JsonProfile.from_dict(kept.profile)), [
-            current[s.key] for s in stubs
-        ]
+def _patch(kept: _Kept, stubs: selectors.RecordStubs, fresh: list, *, text: bool) -> set[int] | None:
+    """Replace the changed records' parts in place when nothing else moved; the chunks touched,
+    or None when the parts must be rebuilt."""
+    old = kept.stubs
+    if (
+        old is None
+        or old.ids != stubs.ids
+        or (text and (old.names != stubs.names or old.positions != stubs.positions))
+    ):
+        return None
+    dirty: set[int] = set()
+    for record_id, _, piece in fresh:
+        slots = kept.slots[record_id]
+        if slots and slots[0][0] is not None:  # db.json entries: the same keys, or rebuild
+            if tuple(k for k, _ in piece) != tuple(k for k, _ in kept.pieces[record_id][1]):
+                return None
+            texts = dict(piece)
+            replacements = [(index, texts[key]) for key, index in slots]
+        else:
+            replacements = [(index, piece) for _, index in slots]
+        for index, part in replacements:
+            kept.parts[index] = part
+            dirty.add(index // CHUNK_PIECES)
+    return dirty
+
+
+def _rebuild(category: Category, fmt: str, kept: _Kept, stubs: selectors.RecordStubs, fresh: list) -> None:
+    """The parts in order from the kept and fresh pieces; which parts each record owns."""
+    new = {record_id: piece for record_id, _, piece in fresh}
+    current = {i: new[i] if i in new else kept.pieces[i][1] for i in stubs.ids}
+    kept.pieces = {i: kept.pieces[i] for i in stubs.ids if i in kept.pieces}  # deleted ones go
+    if fmt in (V2, pieces.V2_FILE) or category != Category.TEXT_GENERATION:
+        kept.frame = (
+            (pieces.COMPACT if fmt == V2 else pieces.INDENTED)
+            if fmt in _PROFILE_FREE
+            else pieces.legacy_frame(jsonfile.JsonProfile.from_dict(kept.profile))
+        )
+        kept.parts = [current[i] for i in stubs.ids]
+        kept.slots = {i: [(None, index)] for index, i in enumerate(stubs.ids)}
+        return
     profile = text_file.CsvProfile.from_dict(kept.profile)
-    items = text_file.file_row_items(stubs, profile, name_of=lambda s: s.name)
+    rows = [_Row(i, n, p) for i, n, p in zip(stubs.ids, stubs.names, stubs.positions, strict=True)]
+    items = text_file.file_row_items(rows, profile, name_of=lambda row: row.name)
+    kept.slots = {i: [] for i in stubs.ids}
     if fmt == pieces.LEGACY_FILE:
-        return pieces.csv_frame(profile), [current[i.key] if k == "record" else i.encode() for k, i in items]
+        kept.frame, kept.parts = pieces.csv_frame(profile), []
+        for kind, item in items:
+            if kind == "record":
+                kept.slots[item.id].append((None, len(kept.parts)))
+                kept.parts.append(current[item.id])
+            else:
+                kept.parts.append(item.encode())
+        return
     old_lines, kept.lines = kept.lines, {}
     entries: dict[
-        str, bytes
+        str, tuple
     ] = {}  # as a dictionary does: a repeated key keeps its first place, its last text
     for kind, item in items:
         if kind == "record":
-            members = current[item.key]
+            members, owner = current[item.id], item.id
         elif kind == "kept":
             members = old_lines.get(item) or _db_members(pieces.kept_data(item, profile), profile)
-            kept.lines[item] = members
+            kept.lines[item], owner = members, None
         else:
             continue
-        for key, text in members:
-            entries[key] = text
-    return pieces.INDENTED, list(entries.values())
+        for key, part in members:
+            entries[key] = (owner, part)
+    kept.frame, kept.parts = pieces.INDENTED, []
+    for key, (owner, part) in entries.items():
+        if owner is not None:
+            kept.slots[owner].append((key, len(kept.parts)))
+        kept.parts.append(part)
 
 
-def _join(frame: pieces.Frame, parts: list[bytes], kept: _Kept, compress: bool) -> tuple[bytes, bytes]:
-    """The body and its gzip from the parts, deflating only chunks not kept from an earlier call.
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    name: str
+    position: int
 
-    A chunk is known by the identities of its pieces: they are kept pieces (the same objects from
-    call to call while their records do not change) and the chunk holds them, so no other piece
-    can take an identity while the chunk is kept."""
+
+def _join(kept: _Kept, dirty: set[int] | None, compress: bool) -> tuple[bytes, bytes]:
+    """The body and its gzip. Only the chunks in `dirty` are deflated again; with `dirty` None
+    (rebuilt parts), a chunk whose parts are the very objects of a kept chunk reuses it (kept
+    pieces stay the same objects while their records do not change)."""
+    frame, parts = kept.frame, kept.parts
     sep = frame.sep.encode()
     if not parts:
         body = frame.empty.encode()
+        kept.chunks = []
         return body, _gzip([_deflate(body)], body) if compress else b""
     head, tail = frame.head.encode(), frame.tail.encode()
     body = head + sep.join(parts) + tail
     if not compress:
+        kept.chunks = []  # deflated again when a compressed call comes
         return body, b""
-    old, kept.chunks = kept.chunks, {}
-    deflated = [_deflate(head)]
-    for start in range(0, len(parts), CHUNK_PIECES):
-        group = tuple(parts[start : start + CHUNK_PIECES])
-        identity = (start > 0, *map(id, group))
-        chunk = old.get(identity)
-        if chunk is None:
-            chunk = (group, _deflate((sep if start else b"") + sep.join(group)))
-        kept.chunks[identity] = chunk
-        deflated.append(chunk[1])
-    deflated.append(_deflate(tail))
+    count = (len(parts) + CHUNK_PIECES - 1) // CHUNK_PIECES
+    if dirty is None or len(kept.chunks) != count:
+        reusable = {(c > 0, *map(id, group)): deflated for c, (group, deflated) in enumerate(kept.chunks)}
+        dirty, chunks = set(), []
+        for c in range(count):
+            group = tuple(parts[c * CHUNK_PIECES : (c + 1) * CHUNK_PIECES])
+            deflated = reusable.get((c > 0, *map(id, group)))
+            chunks.append((group, deflated))
+            if deflated is None:
+                dirty.add(c)
+        kept.chunks = chunks
+    for c in dirty:
+        group = tuple(parts[c * CHUNK_PIECES : (c + 1) * CHUNK_PIECES])
+        kept.chunks[c] = (group, _deflate((sep if c else b"") + sep.join(group)))
+    deflated = [_deflate(head), *(d for _, d in kept.chunks), _deflate(tail)]
     return body, _gzip(deflated, body)
 
 

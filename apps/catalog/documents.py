@@ -27,6 +27,7 @@ import time
 from dataclasses import dataclass
 from email.utils import formatdate
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 
@@ -41,6 +42,7 @@ logger = logging.getLogger(__name__)
 REVISION_TTL = 10  # seconds; bounds staleness only when publishing a revision to Redis failed
 DOCUMENT_TTL = 24 * 3600
 REDIS_BACKOFF = 5.0  # seconds to stay off Redis after it failed
+BACKGROUND_STORE_BYTES = 4 * 1024 * 1024  # larger documents go to Redis from a thread of their own
 
 
 @dataclass(frozen=True)
@@ -113,9 +115,30 @@ def category_document(category: Category, fmt: str) -> Document:
         document = _cache_call("get", _document_key(category.value, fmt, revision))
         if not isinstance(document, Document):
             document = _render(category, fmt)
-            _cache_call("set", _document_key(category.value, fmt, document.revision), document, DOCUMENT_TTL)
+            _store(category, fmt, document)
+        elif _warm_pieces(category, fmt):
+            assembly.warm_in_background(category, fmt)
         _memo[(category.value, fmt)] = document
     return document
+
+
+def _warm_pieces(category: Category, fmt: str) -> bool:
+    return (
+        settings.HMR_DOCUMENT_PIECES_WARM
+        and fmt in pieces.assembled_formats(category)
+        and not assembly.holds(category, fmt)
+    )
+
+
+def _store(category: Category, fmt: str, document: Document) -> None:
+    """Put a built document in Redis for the other processes; a large one from a thread of its own,
+    so the request that built it does not wait for a hundred megabytes to cross to Redis (the
+    other processes build it themselves meanwhile, from their kept pieces)."""
+    args = ("set", _document_key(category.value, fmt, document.revision), document, DOCUMENT_TTL)
+    if len(document.body) < BACKGROUND_STORE_BYTES:
+        _cache_call(*args)
+    else:
+        threading.Thread(target=_cache_call, args=args, name="hmr-document-store", daemon=True).start()
 
 
 def _render(category: Category, fmt: str) -> Document:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection
+
 from apps.catalog.categories import Category
 from apps.catalog.formats.render import CategoryRecords, StoredRecord
 from apps.catalog.formats.v2 import RecordMeta
@@ -41,23 +43,27 @@ def stored_records(category: Category) -> list[StoredRecord]:
 
 
 @dataclass(frozen=True)
-class RecordStub:
-    """A record without its data: what says which version of it a rendered piece is of."""
+class RecordStubs:
+    """A category's records without their data, in file order, as parallel lists: what says which
+    version of each record a rendered piece is of (every write bumps `version`)."""
 
-    id: int
-    version: int  # bumped by every write of the record (data, layout, place or who changed it)
-    name: str
-    position: int
-
-    @property
-    def key(self) -> tuple[int, int]:
-        return (self.id, self.version)
+    ids: list[int]
+    versions: list[int]
+    names: list[str]
+    positions: list[int]
 
 
-def record_stubs(category: Category) -> list[RecordStub]:
-    """The category's records in file order, without their data (catalog/assembly.py)."""
-    rows = ModelRecord.objects.filter(category=category.value).order_by("position", "id")
-    return [RecordStub(*row) for row in rows.values_list("id", "version", "name", "position")]
+def record_stubs(category: Category) -> RecordStubs:
+    """The category's records in file order, without their data (catalog/assembly.py). One plain
+    query: at 100 times today's catalog the ORM's per-row work was most of an assembly's cost."""
+    table = ModelRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, version, name, position FROM {table} WHERE category = %s ORDER BY position, id",
+            [category.value],
+        )
+        rows = cursor.fetchall()
+    return RecordStubs([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows])
 
 
 def stored_records_by_id(ids: list[int]) -> dict[int, StoredRecord]:

@@ -214,6 +214,9 @@ HMR_IMAGE_BRANCH = env.str("HMR_IMAGE_BRANCH", default="main")
 HMR_TEXT_REPO = env.str("HMR_TEXT_REPO", default="Haidra-Org/AI-Horde-text-model-reference")
 HMR_TEXT_BRANCH = env.str("HMR_TEXT_BRANCH", default="main")
 HMR_HTTP_TIMEOUT_SECONDS = positive_int("HMR_HTTP_TIMEOUT_SECONDS", 20)
+# A process that takes a document from Redis builds its per-record pieces in a background thread,
+# so its next change costs what it changed (catalog/assembly.py). Off in tests (no stray threads).
+HMR_DOCUMENT_PIECES_WARM = boolean("HMR_DOCUMENT_PIECES_WARM", True)
 HMR_DOCUMENT_CACHE_CONTROL = env.str(
     "HMR_DOCUMENT_CACHE_CONTROL", default="public, max-age=0, must-revalidate"
 )

@@ -31,6 +31,9 @@ from hmr_site.settings.base import BASE_DIR, MIDDLEWARE  # noqa: E402
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tasks run in the test process unless a test starts a real worker (tests/sync/test_worker.py).
 CELERY_TASK_ALWAYS_EAGER = True
+# No background threads building document pieces behind a test's back (tests/catalog/test_assembly.py
+# turns it on where it waits for them).
+HMR_DOCUMENT_PIECES_WARM = False
 # No pause between GitHub write calls against the fake GitHub.
 HMR_GITHUB_WRITE_INTERVAL_SECONDS = 0
 # No pause between retries against the fake AI-Horde.

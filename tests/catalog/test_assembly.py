@@ -132,3 +132,32 @@ def test_the_real_data_copied_ten_times(legacy_dir, tmp_path, import_actor):
     after = assert_all_identical()
     assert after[(Category.TEXT_GENERATION, render.V1)].rendered == 1
     assert b"Changed at ten times the size." in after[(Category.TEXT_GENERATION, pieces.TEXT_DB)].body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_process_that_took_a_document_from_redis_keeps_its_pieces(legacy_dir, import_actor, settings):
+    """Another process built and stored the document; this one serves it from Redis and builds
+    its pieces in the background, so its next change renders one record."""
+    from apps.catalog import documents
+
+    settings.HMR_DOCUMENT_PIECES_WARM = True
+    import_references(actor=import_actor, legacy_dir=legacy_dir)
+    built = documents.category_document(Category.TEXT_GENERATION, render.V1)
+    documents._memo.clear()  # this process is now "another process": nothing in memory
+    assembly.forget()
+    threads = []
+    original = assembly.warm_in_background
+    assembly.warm_in_background = lambda c, f: threads.append(original(c, f)) or threads[-1]
+    try:
+        served = documents.category_document(Category.TEXT_GENERATION, render.V1)
+    finally:
+        assembly.warm_in_background = original
+    assert served.body == built.body and served.etag == built.etag
+    assert len(threads) == 1
+    threads[0].join(30)
+    assert assembly.holds(Category.TEXT_GENERATION, render.V1)
+    record = ModelRecord.objects.filter(category=Category.TEXT_GENERATION.value).order_by("position").first()
+    update(Category.TEXT_GENERATION, record.name, description="After the warm-up.")
+    after = assembly.assemble(Category.TEXT_GENERATION, render.V1)
+    assert after.rendered == 1
+    assert after.body == full_render(Category.TEXT_GENERATION, render.V1)
