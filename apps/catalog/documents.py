@@ -42,7 +42,10 @@ logger = logging.getLogger(__name__)
 REVISION_TTL = 10  # seconds; bounds staleness only when publishing a revision to Redis failed
 DOCUMENT_TTL = 24 * 3600
 REDIS_BACKOFF = 5.0  # seconds to stay off Redis after it failed
-BACKGROUND_STORE_BYTES = 4 * 1024 * 1024  # larger documents go to Redis from a thread of their own
+# A larger document goes to Redis from a thread of its own, and only when this process built it
+# without kept pieces (its start): every process serving it keeps pieces and builds the next
+# revision itself faster than a hundred megabytes cross to Redis and back.
+LARGE_DOCUMENT_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,10 @@ def category_document(category: Category, fmt: str) -> Document:
             return memo
         document = _cache_call("get", _document_key(category.value, fmt, revision))
         if not isinstance(document, Document):
+            from_pieces = fmt in pieces.assembled_formats(category) and assembly.holds(category, fmt)
             document = _render(category, fmt)
-            _store(category, fmt, document)
+            if not (from_pieces and len(document.body) >= LARGE_DOCUMENT_BYTES):
+                _store(category, fmt, document)
         elif _warm_pieces(category, fmt):
             assembly.warm_in_background(category, fmt)
         _memo[(category.value, fmt)] = document
@@ -132,10 +137,9 @@ def _warm_pieces(category: Category, fmt: str) -> bool:
 
 def _store(category: Category, fmt: str, document: Document) -> None:
     """Put a built document in Redis for the other processes; a large one from a thread of its own,
-    so the request that built it does not wait for a hundred megabytes to cross to Redis (the
-    other processes build it themselves meanwhile, from their kept pieces)."""
+    so the request that built it does not wait for a hundred megabytes to cross to Redis."""
     args = ("set", _document_key(category.value, fmt, document.revision), document, DOCUMENT_TTL)
-    if len(document.body) < BACKGROUND_STORE_BYTES:
+    if len(document.body) < LARGE_DOCUMENT_BYTES:
         _cache_call(*args)
     else:
         threading.Thread(target=_cache_call, args=args, name="hmr-document-store", daemon=True).start()
