@@ -21,7 +21,6 @@ rendered whole (formats/text_groups.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from apps.catalog.categories import CATEGORIES, TEXT_DB_FILE, Category, Repo
@@ -42,9 +41,6 @@ class Frame:
     sep: str
     tail: str
     empty: str
-
-    def join(self, pieces: Sequence[str]) -> str:
-        return self.head + self.sep.join(pieces) + self.tail if pieces else self.empty
 
 
 # --- pieces of one record -----------------------------------------------------------------------
