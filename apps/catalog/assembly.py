@@ -198,12 +198,11 @@ def _rebuild(category: Category, fmt: str, kept: _Kept, stubs: selectors.RecordS
     new = {record_id: piece for record_id, _, piece in fresh}
     current = {i: new[i] if i in new else kept.pieces[i][1] for i in stubs.ids}
     kept.pieces = {i: kept.pieces[i] for i in stubs.ids if i in kept.pieces}  # deleted ones go
-    if fmt in (V2, pieces.V2_FILE) or category != Category.TEXT_GENERATION:
-        kept.frame = (
-            (pieces.COMPACT if fmt == V2 else pieces.INDENTED)
-            if fmt in _PROFILE_FREE
-            else pieces.legacy_frame(jsonfile.JsonProfile.from_dict(kept.profile))
-        )
+    if fmt in _PROFILE_FREE or category != Category.TEXT_GENERATION:  # one part per record
+        if fmt in _PROFILE_FREE:
+            kept.frame = pieces.COMPACT if fmt == V2 else pieces.INDENTED
+        else:
+            kept.frame = pieces.legacy_frame(jsonfile.JsonProfile.from_dict(kept.profile))
         kept.parts = [current[i] for i in stubs.ids]
         kept.slots = {i: [(None, index)] for index, i in enumerate(stubs.ids)}
         return
@@ -221,9 +220,8 @@ def _rebuild(category: Category, fmt: str, kept: _Kept, stubs: selectors.RecordS
                 kept.parts.append(item.encode())
         return
     old_lines, kept.lines = kept.lines, {}
-    entries: dict[
-        str, tuple
-    ] = {}  # as a dictionary does: a repeated key keeps its first place, its last text
+    # As a dictionary does: a repeated key keeps its first place and its last text.
+    entries: dict[str, tuple] = {}
     for kind, item in items:
         if kind == "record":
             members, owner = current[item.id], item.id
