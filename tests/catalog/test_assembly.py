@@ -135,7 +135,9 @@ def test_the_real_data_copied_ten_times(legacy_dir, tmp_path, import_actor):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_process_that_took_a_document_from_redis_keeps_its_pieces(legacy_dir, import_actor, settings):
+def test_a_process_that_took_a_document_from_redis_keeps_its_pieces(
+    legacy_dir, import_actor, settings, monkeypatch
+):
     """Another process built and stored the document; this one serves it from Redis and builds
     its pieces in the background, so its next change renders one record."""
     from apps.catalog import documents
@@ -145,13 +147,12 @@ def test_a_process_that_took_a_document_from_redis_keeps_its_pieces(legacy_dir, 
     built = documents.category_document(Category.TEXT_GENERATION, render.V1)
     documents._memo.clear()  # this process is now "another process": nothing in memory
     assembly.forget()
-    threads = []
+    threads = []  # the warm-up thread, to wait for it
     original = assembly.warm_in_background
-    assembly.warm_in_background = lambda c, f: threads.append(original(c, f)) or threads[-1]
-    try:
-        served = documents.category_document(Category.TEXT_GENERATION, render.V1)
-    finally:
-        assembly.warm_in_background = original
+    monkeypatch.setattr(
+        assembly, "warm_in_background", lambda c, f: threads.append(original(c, f)) or threads[-1]
+    )
+    served = documents.category_document(Category.TEXT_GENERATION, render.V1)
     assert served.body == built.body and served.etag == built.etag
     assert len(threads) == 1
     threads[0].join(30)

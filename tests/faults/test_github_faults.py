@@ -29,22 +29,14 @@ from tests.conftest import FROZEN_AT
 from tests.faults.github_server import BAD_GATEWAY, SECONDARY_RATE_LIMIT, UNAVAILABLE, FakeGitHubServer
 from tests.sync.conftest import IMAGE_REPO, TEXT_REPO, edit, imported_image, parsed_legacy  # noqa: F401
 from tests.sync.fake_github import FakeRepo
+from tests.sync.test_github_sync import IMAGE_WRITES_OF_A_NEW_PR as NEW_PR_WRITES
 from tests.sync.test_github_sync import export_bytes
 
 pytestmark = pytest.mark.django_db
 SD = "stable_diffusion_2.1"
 REPO_PATH = f"/repos/{IMAGE_REPO}"
-# The calls of a sync that opens a pull request, reads then writes (as tests/sync asserts).
+# The calls of a sync that opens a pull request: its first read; its writes are tests/sync's list.
 FIRST_CALL = ("GET", "")  # the repository
-NEW_PR_WRITES = [
-    ("POST", "/git/blobs"),
-    ("POST", "/git/trees"),
-    ("POST", "/git/commits"),
-    ("POST", "/git/refs"),
-    ("POST", "/pulls"),
-    ("POST", "/issues/1/labels"),
-    ("POST", "/pulls/1/requested_reviewers"),
-]
 SLACK = 5.0  # seconds: the sync's own work (rendering and diffing the image files) on a busy machine
 
 
