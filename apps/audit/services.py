@@ -8,6 +8,7 @@ from django.db import transaction
 
 from apps.audit.models import AuditEvent
 from apps.core import clock
+from apps.core.bulk import rows_insert, unsaved
 
 # pg_advisory_xact_lock key of record writes ("HMR" + 1); any number no other code uses.
 RECORD_WRITES_LOCK = 0x484D5201
@@ -53,7 +54,8 @@ def record_event(
         payload["position"] = position
     if layout is not None:
         payload["layout"] = layout
-    return AuditEvent(
+    return unsaved(
+        AuditEvent,
         timestamp=clock.now(),
         domain=domain,
         category=category,
@@ -68,7 +70,8 @@ def record_event(
 
 
 def audit_events_save(events: list[AuditEvent]) -> list[AuditEvent]:
-    return AuditEvent.objects.bulk_create(events, batch_size=500)
+    rows_insert(events)
+    return events
 
 
 def record_writes_serialize() -> None:

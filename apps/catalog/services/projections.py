@@ -7,6 +7,7 @@ from apps.catalog.formats.v2 import RecordMeta
 from apps.catalog.models import DownloadFile, ModelRecord, RecordTag
 from apps.catalog.projections import PROJECTED_COLUMNS, record_columns, record_downloads, record_tags
 from apps.core import clock
+from apps.core.bulk import rows_insert, unsaved
 
 UPDATE_FIELDS = [
     "data",
@@ -29,7 +30,8 @@ def record_new(
     meta: RecordMeta,
     now,
 ) -> ModelRecord:
-    record = ModelRecord(
+    record = unsaved(
+        ModelRecord,
         category=category.value,
         name=name,
         version=0,
@@ -61,15 +63,18 @@ def record_assign(
         setattr(record, column, value)
 
 
-def replace_projections(records: list[ModelRecord]) -> None:
-    if not records:
-        return
-    ids = [r.pk for r in records]
-    RecordTag.objects.filter(record_id__in=ids).delete()
-    DownloadFile.objects.filter(record_id__in=ids).delete()
-    RecordTag.objects.bulk_create(
-        [RecordTag(record=r, tag=t) for r in records for t in record_tags(r.data)], batch_size=1000
+def replace_projections(*, created: list[ModelRecord], updated: list[ModelRecord]) -> None:
+    """Write the tag and download rows of `created` rows and replace those of `updated` ones."""
+    if updated:
+        ids = [r.pk for r in updated]
+        RecordTag.objects.filter(record_id__in=ids).delete()
+        DownloadFile.objects.filter(record_id__in=ids).delete()
+    records = [*created, *updated]
+    rows_insert(
+        [unsaved(RecordTag, record_id=r.pk, tag=t) for r in records for t in record_tags(r.data)],
+        batch_size=1000,
     )
-    DownloadFile.objects.bulk_create(
-        [DownloadFile(record=r, **row) for r in records for row in record_downloads(r.data)], batch_size=1000
+    rows_insert(
+        [unsaved(DownloadFile, record_id=r.pk, **row) for r in records for row in record_downloads(r.data)],
+        batch_size=1000,
     )

@@ -19,6 +19,7 @@ from apps.catalog.plans import CREATE, DELETE, UPDATE, CategoryPlan, CurrentReco
 from apps.catalog.services.metadata import category_metadata_record
 from apps.catalog.services.projections import UPDATE_FIELDS, record_assign, record_new, replace_projections
 from apps.core import clock
+from apps.core.bulk import rows_insert
 
 
 def current_record(row: ModelRecord) -> CurrentRecord:
@@ -52,10 +53,10 @@ def plan_apply(*, plan: CategoryPlan, rows: dict[str, ModelRecord], actor: Actor
         row.position = plan.moves[row.name]
     if deleted:
         ModelRecord.objects.filter(pk__in=deleted).delete()
-    ModelRecord.objects.bulk_create(created, batch_size=500)
+    rows_insert(created)
     ModelRecord.objects.bulk_update(updated, UPDATE_FIELDS, batch_size=500)
     ModelRecord.objects.bulk_update(moved, ["position"], batch_size=500)
-    replace_projections([*created, *updated])
+    replace_projections(created=created, updated=updated)
     audit_events_save(events)
     if plan.profile is not None:
         SourceFormat.objects.update_or_create(
