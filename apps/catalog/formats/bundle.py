@@ -44,6 +44,16 @@ class ImportFormatError(ValueError):
         self.key = key
         self.field = field
 
+    def __reduce__(self):  # pickled whole: a parse in another process raises the same error here
+        return (_error_again, (type(self), self.args, self.__dict__))
+
+
+def _error_again(kind: type[ImportFormatError], args: tuple, state: dict) -> ImportFormatError:
+    error = kind.__new__(kind)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 @dataclass(frozen=True)
 class ParsedRecord:
@@ -191,6 +201,13 @@ def parse_legacy_files(
     When image files are given, every image category whose file is not among them comes back
     `absent`. `strict` refuses a db.json that is not what models.csv generates.
     """
+    return in_category_order(
+        [*parse_legacy_image_files(image_files), *parse_legacy_text_files(text_files, strict=strict)]
+    )
+
+
+def parse_legacy_image_files(image_files: dict[str, str]) -> list[ParsedCategory]:
+    """The image repo's categories (`parse_legacy_files`); none when no image file is given."""
     parsed = [
         parse_legacy_image_file(file_name, text)
         for file_name, text in image_files.items()
@@ -202,14 +219,23 @@ def parse_legacy_files(
             for info in legacy_categories(Repo.IMAGE)
             if info.legacy_file not in image_files
         )
-    if text_files:
-        if "models.csv" not in text_files:
-            raise ImportFormatError("text/", "models.csv is missing")
-        text = parse_models_csv(text_files["models.csv"])
-        text.differences = db_json_differences(text, text_files.get(TEXT_DB_FILE))
-        if strict and text.differences:
-            raise ImportFormatError(f"text/{TEXT_DB_FILE}", "\n".join(text.differences))
-        parsed.append(text)
+    return parsed
+
+
+def parse_legacy_text_files(text_files: dict[str, str], *, strict: bool = False) -> list[ParsedCategory]:
+    """The text repo's category (`parse_legacy_files`); none when no text file is given."""
+    if not text_files:
+        return []
+    if "models.csv" not in text_files:
+        raise ImportFormatError("text/", "models.csv is missing")
+    text = parse_models_csv(text_files["models.csv"])
+    text.differences = db_json_differences(text, text_files.get(TEXT_DB_FILE))
+    if strict and text.differences:
+        raise ImportFormatError(f"text/{TEXT_DB_FILE}", "\n".join(text.differences))
+    return [text]
+
+
+def in_category_order(parsed: list[ParsedCategory]) -> list[ParsedCategory]:
     return sorted(parsed, key=lambda p: list(Category).index(p.category))
 
 
