@@ -29,7 +29,7 @@ from apps.catalog.categories import (
     category_by_legacy_file,
     legacy_categories,
 )
-from apps.catalog.formats import jsonfile, legacy, render, text_csv, text_file, v2
+from apps.catalog.formats import jsonfile, legacy, pieces, render, text_csv, text_file, v2
 
 MAX_LISTED = 100  # differing db.json entries named one by one; the rest are counted
 
@@ -244,7 +244,7 @@ def db_json_differences(text: ParsedCategory, db_json: str | None) -> list[str]:
     a summary line, then one line per differing entry (missing, extra, different bytes)."""
     if db_json is None:
         return []
-    generated_text = render.text_db_file(_stored(text))
+    generated_text = pieces.text_db_file(_stored(text))
     if generated_text == db_json:
         return []
     where = f"text/{TEXT_DB_FILE}"

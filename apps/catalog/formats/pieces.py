@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from apps.catalog.categories import CATEGORIES, TEXT_DB_FILE, Category, Repo
 from apps.catalog.formats import jsonfile, legacy, text_file, v2
-from apps.catalog.formats.render import V1, V2, StoredRecord
+from apps.catalog.formats.render import V1, V2, CategoryRecords, StoredRecord
 from apps.catalog.formats.text_csv import db_entries
 
 V2_FILE = "v2-file"  # the v2 export file (indent 4, a final newline)
@@ -69,10 +69,39 @@ def db_pieces(data: dict | None, profile: text_file.CsvProfile) -> tuple[tuple[s
     """A text row's db.json members: (entry key, its text at depth 1)."""
     if data is None:
         return ()
-    return tuple(
-        (key, _indented_member(key, entry, ensure_ascii=True))
-        for key, entry in db_entries(data, profile.columns)
-    )
+    # A row's three entries differ only by their first field, "name": the fields after it are
+    # dumped once and their text reused while they compare equal (so the bytes stay exact).
+    pieces = []
+    shared, shared_text = None, ""
+    for key, entry in db_entries(data, profile.columns):
+        items = list(entry.items())
+        if len(items) < 2 or items[0][0] != "name":
+            pieces.append((key, _indented_member(key, entry, ensure_ascii=True)))
+            continue
+        others = dict(items[1:])
+        if others != shared:
+            shared, shared_text = others, json.dumps(others, indent=4).replace("\n", "\n    ")
+        head = f'    {json.dumps(key)}: {{\n        "name": {json.dumps(items[0][1])},'
+        pieces.append((key, head + shared_text[1:]))
+    return tuple(pieces)
+
+
+def text_db_file(snapshot: CategoryRecords) -> str:
+    """text_generation's db.json joined from its pieces: `render.text_db_file`'s bytes, without
+    one indented dump of the whole document (the import compares a source's db.json with it)."""
+    profile = text_file.CsvProfile.from_dict(snapshot.profile)
+    entries: dict[str, str] = {}  # a repeated key keeps its first place and its last text
+    for kind, item in text_file.file_row_items(snapshot.records, profile):
+        if kind == "record":
+            data = item.data
+        elif kind == "kept":
+            data = kept_data(item, profile)
+        else:
+            continue
+        entries.update(db_pieces(data, profile))
+    if not entries:
+        return INDENTED.empty
+    return INDENTED.head + INDENTED.sep.join(entries.values()) + INDENTED.tail
 
 
 def csv_piece(record: StoredRecord, profile: text_file.CsvProfile) -> str:

@@ -1,10 +1,11 @@
-"""A large text repo is parsed in a second process: the same result, the same errors."""
+"""The import's parse at scale: a large text repo parsed in a second process (the same result, the
+same errors), and the db.json comparison made from the per-record pieces (the same bytes)."""
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from apps.catalog import imports, sources
-from apps.catalog.formats import bundle
+from apps.catalog.formats import bundle, pieces, render
 from apps.catalog.models import ModelRecord
 
 
@@ -61,3 +62,12 @@ def test_an_error_in_the_second_process_is_the_same_error(parallel_always, legac
     assert str(command.value) == f"Nothing imported. {here.value}"
     assert ModelRecord.objects.count() == 0
     assert parallel_always == ["spawn", "spawn"]
+
+
+@pytest.mark.parametrize("state", ["legacy", "2024-spring", "2025-autumn"])
+def test_the_db_json_the_import_compares_with_is_the_full_render(state, legacy_dir, legacy_history_dir):
+    """bundle compares a source's db.json with pieces.text_db_file: render.text_db_file's bytes."""
+    root = legacy_dir if state == "legacy" else legacy_history_dir / state
+    parsed = bundle.parse_models_csv((root / "text" / "models.csv").read_text())
+    snapshot = bundle._stored(parsed)
+    assert pieces.text_db_file(snapshot) == render.text_db_file(snapshot)
