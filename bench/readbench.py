@@ -104,10 +104,6 @@ with psycopg.connect({admin!r}, autocommit=True) as c:
         subprocess.run([PY, "manage.py", *command], cwd=ROOT, env=env(), check=True)
 
 
-# The production image's allocator setting (docker/Dockerfile: why).
-SERVER_ENV = {"MALLOC_MMAP_THRESHOLD_": "4194304"}
-
-
 def start_server(workers: int | None = None, cpus: str = SERVER_CPUS) -> subprocess.Popen:
     workers = str(workers or len(cpus.split(",")))  # one worker per CPU the server may run on
     if SERVER == "gunicorn":
@@ -137,7 +133,7 @@ def start_server(workers: int | None = None, cpus: str = SERVER_CPUS) -> subproc
             "warning",
             "hmr_site.wsgi:application",
         ]
-    process = subprocess.Popen(["taskset", "-c", cpus, *command], cwd=ROOT, env={**env(), **SERVER_ENV})
+    process = subprocess.Popen(["taskset", "-c", cpus, *command], cwd=ROOT, env=env())
     wait_for(f"http://127.0.0.1:{PORT}/api/heartbeat")
     return process
 
