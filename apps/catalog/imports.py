@@ -13,7 +13,7 @@ from apps.catalog.formats import bundle
 from apps.catalog.services import ImportReport, catalog_import
 
 # Text files (models.csv and db.json, in characters) from which the text repo is parsed in a
-# second process: ten times today's (about 1.2 M), where the parse takes seconds.
+# second process: about eight times today's 1.2 M, where the parse takes seconds.
 PARALLEL_TEXT_CHARS = 10_000_000
 
 
