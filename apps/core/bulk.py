@@ -57,7 +57,8 @@ def rows_insert(objects: Sequence[models.Model], *, batch_size: int = 500) -> No
         return
     model = type(objects[0])
     connection = connections[router.db_for_write(model)]
-    if connection.vendor != "postgresql" or len(objects) < COPY_MIN_ROWS:
+    given_ids = any(obj.pk is not None for obj in objects)  # bulk_create keeps them; COPY here would not
+    if connection.vendor != "postgresql" or len(objects) < COPY_MIN_ROWS or given_ids:
         model.objects.bulk_create(objects, batch_size=batch_size)
         return
     meta = model._meta

@@ -90,3 +90,15 @@ def test_unsaved_is_the_instance_django_builds():
 def test_unsaved_refuses_a_name_that_is_not_a_field():
     with pytest.raises(TypeError, match="RecordTag has no field 'record'"):
         unsaved(RecordTag, record=None, tag="x")
+
+
+def test_rows_with_ids_of_their_own_keep_them():
+    events = _events("own", COPY_MIN_ROWS, unsaved)
+    start = 10_000_000
+    for offset, event in enumerate(events):
+        event.pk = start + offset
+    rows_insert(events)
+    stored = list(
+        AuditEvent.objects.filter(model_name__startswith="own/").order_by("pk").values_list("pk", flat=True)
+    )
+    assert stored == [start + offset for offset in range(len(events))]
