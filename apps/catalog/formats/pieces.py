@@ -42,6 +42,9 @@ class Frame:
     tail: str
     empty: str
 
+    def join(self, pieces: list[str]) -> str:
+        return self.head + self.sep.join(pieces) + self.tail if pieces else self.empty
+
 
 # --- pieces of one record -----------------------------------------------------------------------
 
@@ -99,9 +102,7 @@ def text_db_file(snapshot: CategoryRecords) -> str:
         else:
             continue
         entries.update(db_pieces(data, profile))
-    if not entries:
-        return INDENTED.empty
-    return INDENTED.head + INDENTED.sep.join(entries.values()) + INDENTED.tail
+    return INDENTED.join(list(entries.values()))
 
 
 def csv_piece(record: StoredRecord, profile: text_file.CsvProfile) -> str:
