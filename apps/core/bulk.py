@@ -72,11 +72,8 @@ def rows_insert(objects: Sequence[models.Model], *, batch_size: int = 500) -> No
         ids = sorted(row[0] for row in cursor.fetchall())
         quote = connection.ops.quote_name
         columns = ", ".join(quote(f.column) for f in [meta.pk, *fields])
-        plain = [() if _stamped(f) else _plain(f) for f in fields]
-        prepare = [
-            (f.attname, f.get_db_prep_save, plain_types) for f, plain_types in zip(fields, plain, strict=True)
-        ]
-        stamped = [f for f in fields if _stamped(f)]
+        stamped = [f for f in fields if _stamped(f)]  # their value is set below, then converted
+        prepare = [(f.attname, f.get_db_prep_save, () if f in stamped else _plain(f)) for f in fields]
         raw = cursor.cursor  # psycopg's own cursor under Django's wrapper
         with raw.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
             for pk, obj in zip(ids, objects, strict=True):
