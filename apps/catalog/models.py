@@ -21,6 +21,10 @@ class ModelRecord(models.Model):
     version = models.PositiveIntegerField(
         default=1, help_text="Bumped on every write; conflict checks use it."
     )
+    revision = models.PositiveIntegerField(
+        default=0,
+        help_text="The category revision that last wrote this row (its changes feed: catalog/assembly.py).",
+    )
     data = OrderedJSONField(help_text="The v2 fields and the legacy residue, in canonical order.")
     legacy_layout = OrderedJSONField(
         null=True,
@@ -56,6 +60,7 @@ class ModelRecord(models.Model):
         constraints = [models.UniqueConstraint(fields=["category", "name"], name="record_unique_name")]
         indexes = [
             models.Index(fields=["category", "position"], name="record_position"),
+            models.Index(fields=["category", "revision"], name="record_revision"),
             models.Index(fields=["category", "baseline"], name="record_baseline"),
             models.Index(fields=["category", "nsfw"], name="record_nsfw"),
             models.Index(fields=["category", "parameters_count"], name="record_parameters"),
@@ -121,6 +126,10 @@ class CategoryMetadata(models.Model):
 
     category = models.CharField(max_length=32, choices=enum_choices(Category), primary_key=True)
     revision = models.PositiveIntegerField(default=0, help_text="Bumped on every committed change.")
+    shape_revision = models.PositiveIntegerField(
+        default=0,
+        help_text="The last revision that added, removed or moved a record (the documents' order).",
+    )
     last_updated = models.DateTimeField()
     initialization_time = models.DateTimeField()
     last_operation_type = models.CharField(max_length=16, null=True, blank=True)

@@ -66,6 +66,16 @@ def record_stubs(category: Category) -> RecordStubs:
     return RecordStubs([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows])
 
 
+def record_changes(category: Category, since: int) -> list[tuple[int, int]]:
+    """(id, version) of the category's rows written after revision `since` (the changes feed)."""
+    table = ModelRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, version FROM {table} WHERE category = %s AND revision > %s", [category.value, since]
+        )
+        return cursor.fetchall()
+
+
 def stored_records_by_id(ids: list[int]) -> dict[int, StoredRecord]:
     """Some records as the renderer takes them, by id (in batches: a query's parameters are bounded)."""
     out: dict[int, StoredRecord] = {}
@@ -94,6 +104,25 @@ def category_revision(category: Category) -> tuple[int, int]:
     if row is None:
         return 0, 0
     return row[0], clock.unix(row[1]) or 0
+
+
+@dataclass(frozen=True)
+class CategoryState:
+    revision: int  # bumped by every committed change
+    last_updated: int  # unix seconds
+    shape_revision: int  # the last revision that added, removed or moved a record
+
+
+def category_state(category: Category) -> CategoryState:
+    """The category's revision, last update and shape revision; zeros before any write."""
+    row = (
+        CategoryMetadata.objects.filter(category=category.value)
+        .values_list("revision", "last_updated", "shape_revision")
+        .first()
+    )
+    if row is None:
+        return CategoryState(0, 0, 0)
+    return CategoryState(row[0], clock.unix(row[1]) or 0, row[2])
 
 
 def category_revisions() -> dict[str, int]:

@@ -162,3 +162,88 @@ def test_a_process_that_took_a_document_from_redis_keeps_its_pieces(
     after = assembly.assemble(Category.TEXT_GENERATION, render.V1)
     assert after.rendered == 1
     assert after.body == full_render(Category.TEXT_GENERATION, render.V1)
+
+
+# --- The changes feed: rows carry the revision that wrote them ----------------------------------
+
+
+def stub_reads(queries) -> int:
+    """How many of `queries` read every record's stub (the full read the feed avoids)."""
+    return sum("SELECT id, version, name, position" in q["sql"] for q in queries)
+
+
+def metadata(category: Category):
+    from apps.catalog.models import CategoryMetadata
+
+    return CategoryMetadata.objects.get(category=category.value)
+
+
+def test_written_rows_carry_their_revision_and_reshaping_writes_the_shape_revision(imported):
+    text = Category.TEXT_GENERATION
+    imported_state = metadata(text)
+    rows = ModelRecord.objects.filter(category=text.value)
+    assert set(rows.values_list("revision", flat=True)) == {imported_state.revision}
+    assert imported_state.shape_revision == imported_state.revision
+
+    record = rows.order_by("position")[3]
+    update(text, record.name, description="Fed through the changes feed.")
+    after_update = metadata(text)
+    assert after_update.revision == imported_state.revision + 1
+    assert after_update.shape_revision == imported_state.revision  # an update in place keeps the shape
+    assert list(rows.filter(revision__gt=imported_state.revision).values_list("name", flat=True)) == [
+        record.name
+    ]
+
+    with transaction.atomic():
+        record_write(
+            write=RecordWrite(text, record.name, "delete", None, record.version + 1), actor=MODERATOR
+        )
+    after_delete = metadata(text)
+    assert after_delete.shape_revision == after_delete.revision == after_update.revision + 1
+
+
+def test_an_update_is_assembled_from_the_changes_feed_without_reading_every_stub(imported):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert_all_identical()
+    text = ModelRecord.objects.filter(category=Category.TEXT_GENERATION.value).order_by("position")[11]
+    update(Category.TEXT_GENERATION, text.name, description="Read from the feed.")
+    with CaptureQueriesContext(connection) as queries:
+        after = assert_all_identical()
+    assert stub_reads(queries) == 0
+    assert all(
+        built.rendered == (category == Category.TEXT_GENERATION) for (category, _), built in after.items()
+    )
+
+    donor = ModelRecord.objects.filter(category=Category.CONTROLNET.value).order_by("position").first()
+    with transaction.atomic():  # a new record changes the order: that category's stubs are read again
+        record_write(
+            write=RecordWrite(Category.CONTROLNET, "feed-new", "create", {**donor.data, "name": "feed-new"}),
+            actor=MODERATOR,
+        )
+    with CaptureQueriesContext(connection) as queries:
+        after = assert_all_identical()
+    assert stub_reads(queries) == len(pieces.assembled_formats(Category.CONTROLNET))
+    assert b"feed-new" in after[(Category.CONTROLNET, render.V2)].body
+
+
+def test_a_reimport_that_moves_records_reads_the_stubs_again(imported, legacy_copy, import_actor):
+    import json
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert_all_identical()
+    path = legacy_copy / "image" / "esrgan.json"
+    entries = list(json.loads(path.read_text()).items())
+    entries[0], entries[1] = entries[1], entries[0]  # the same records, two of them swapped
+    path.write_text(json.dumps(dict(entries), indent=4) + "\n")
+    import_references(actor=import_actor, legacy_dir=legacy_copy)
+    state = metadata(Category.ESRGAN)
+    assert state.shape_revision == state.revision
+    with CaptureQueriesContext(connection) as queries:
+        after = assert_all_identical()
+    assert stub_reads(queries) >= len(pieces.assembled_formats(Category.ESRGAN))
+    v2 = after[(Category.ESRGAN, render.V2)].body
+    assert v2.index(json.dumps(entries[0][0]).encode()) < v2.index(json.dumps(entries[1][0]).encode())

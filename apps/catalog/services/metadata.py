@@ -14,6 +14,7 @@ def category_metadata_record(
     updated: int = 0,
     deleted: int = 0,
     moved: int = 0,
+    reshaped: bool = False,
     last_operation: str | None = None,
     last_model: str | None = None,
     now=None,
@@ -21,12 +22,15 @@ def category_metadata_record(
     """Count a write in the category's metadata (inside the write's transaction).
 
     Any change, including a pure reordering (`moved`), bumps the revision, so every reader
-    switches to freshly rendered documents once the transaction commits.
+    switches to freshly rendered documents once the transaction commits. `reshaped`: the write
+    added, removed or moved a record, so the documents' order may differ (the shape revision).
     """
     now = now or clock.now()
     metadata = category_metadata_for_update(category, now)
     if created or updated or deleted or moved:
         metadata.revision += 1
+    if reshaped:
+        metadata.shape_revision = metadata.revision
     if created or updated or deleted:
         metadata.last_updated = now
         metadata.last_successful_operation = now
