@@ -28,6 +28,7 @@ import logging
 import struct
 import threading
 import zlib
+from array import array
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -55,21 +56,64 @@ class Assembled:
     rendered: int  # records rendered by this call (the others' pieces were kept)
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """A joined body and where its parts lie in it, without a second copy of the parts: part i of
+    chunk c (c = i // CHUNK_PIECES) starts at `chunk_at[c]` plus the lengths of the chunk's
+    parts before it and a separator after each."""
+
+    body: bytes
+    sep: int  # the separator's length
+    lengths: array  # each part's length
+    chunk_at: list[int]  # where each chunk's first part starts
+
+    def span(self, index: int) -> tuple[int, int]:
+        """Where part `index` starts and ends in the body."""
+        c, before = divmod(index, CHUNK_PIECES)
+        start = self.chunk_at[c] + sum(self.lengths[index - before : index]) + before * self.sep
+        return start, start + self.lengths[index]
+
+    def part(self, index: int) -> memoryview:
+        start, end = self.span(index)
+        return memoryview(self.body)[start:end]
+
+    def chunk(self, c: int) -> memoryview:
+        """What chunk c's deflate stream compresses: its parts, after a separator unless first."""
+        first, last = c * CHUNK_PIECES, min((c + 1) * CHUNK_PIECES, len(self.lengths))
+        start = self.chunk_at[c]
+        end = start + sum(self.lengths[first:last]) + (last - first - 1) * self.sep
+        return memoryview(self.body)[start - (self.sep if c else 0) : end]
+
+
+_EMPTY = _Layout(b"", 0, array("q"), [])
+
+
 @dataclass
 class _Kept:
-    """What one process keeps of one (category, format) between calls."""
+    """What one process keeps of one (category, format) between calls: the last body and where
+    each record's parts lie in it (at 100 times today's catalog, separate copies of the parts
+    would double the hundred megabytes of the text document)."""
 
     profile: object = None
-    pieces: dict = field(default_factory=dict)  # record id -> (version, its piece; text db: its members)
+    versions: dict = field(default_factory=dict)  # record id -> the version its parts are of
+    keys: dict = field(default_factory=dict)  # text db: record id -> its members' keys, in order
+    # Text files: record id -> its piece, for a record whose parts do not give it back (a db.json
+    # key another record took, a models.csv row not its own or repeated).
+    aside: dict = field(default_factory=dict)
     lines: dict = field(default_factory=dict)  # a kept line -> its db.json members (text db)
-    # The records' order and names the parts below were built from, as last read whole (their
-    # versions as of that read: `pieces` says which version each kept piece is of).
+    # The records' order and names the parts were built from, as last read whole (their versions
+    # as of that read: `versions` says which version each record's parts are of).
     stubs: selectors.RecordStubs | None = None
-    revision: int | None = None  # the category revision the kept pieces are of
-    parts: list = field(default_factory=list)  # the document's parts in order
-    slots: dict = field(default_factory=dict)  # record id -> [(entry key or None, index in parts)]
+    revision: int | None = None  # the category revision the kept parts are of
+    # record id -> the index of its part; text files: [(db.json key or None for a csv row, index)]
+    slots: dict = field(default_factory=dict)
     frame: pieces.Frame | None = None
-    chunks: list = field(default_factory=list)  # per CHUNK_PIECES parts: (those parts, deflated)
+    layout: _Layout = _EMPTY
+    deflated: list = field(default_factory=list)  # each chunk's deflate stream ([]: not compressed)
+
+    def reset(self, profile: object) -> None:
+        """Nothing kept was rendered with `profile`: start again."""
+        self.__init__(profile=profile)
 
 
 _PROFILE_FREE = (V2, pieces.V2_FILE)  # formats the legacy file's profile does not shape
@@ -111,19 +155,26 @@ def assemble(category: Category, fmt: str, *, compress: bool = True) -> Assemble
     """The document's bytes and (when `compress`; else b"") their gzip.
 
     When the records are the ones of the last call in the same order (an update: the usual
-    write), only the changed records' parts are replaced and only their chunks deflated again;
-    otherwise (a record added, deleted, moved or renamed) the parts are rebuilt from the kept
-    pieces and a chunk is deflated again only if one of its pieces changed."""
+    write), the changed records' parts are spliced into the kept body and only their chunks
+    deflated again; otherwise (a record added, deleted, moved or renamed) the parts are laid out
+    again from the fresh pieces and views of the kept body, and a chunk is deflated again only if
+    its bytes changed."""
     with _locks.setdefault((category.value, fmt), threading.Lock()):  # one builder per kept set
         kept = _kept.setdefault((category.value, fmt), _Kept())
         revision, last_updated, stubs, fresh = _snapshot(category, fmt, kept)
-        dirty = _patch(kept, stubs, fresh, text=category == Category.TEXT_GENERATION)
-        if dirty is None:
-            _rebuild(category, fmt, kept, stubs, fresh)
-        for record_id, version, piece in fresh:
-            kept.pieces[record_id] = (version, piece)
+        old = kept.layout
+        replaced = _patch(kept, stubs, fresh, text=category == Category.TEXT_GENERATION)
+        if replaced is None:
+            parts = _rebuild(category, fmt, kept, stubs, fresh)  # sets the frame
+            kept.layout, dirty = _laid_out(kept.frame, parts), None
+            del parts  # views of the old body: it goes once the new one is laid out
+        else:
+            kept.layout, dirty = _spliced(old, replaced), {index // CHUNK_PIECES for index in replaced}
+        for record_id, version, _ in fresh:
+            kept.versions[record_id] = version
         kept.stubs, kept.revision = stubs, revision
-        body, gzipped = _join(kept, dirty, compress)
+        gzipped = _compressed(kept, old, dirty) if compress else _uncompressed(kept)
+        body = kept.layout.body
     return Assembled(revision, last_updated, body, gzipped, empty=not stubs.ids, rendered=len(fresh))
 
 
@@ -136,14 +187,14 @@ def _snapshot(category: Category, fmt: str, kept: _Kept):
             state = selectors.category_state(category)
             profile = None if fmt in _PROFILE_FREE else selectors.source_profile(category)
             if profile != kept.profile:  # nothing kept was rendered with this profile
-                kept.profile, kept.pieces, kept.lines, kept.stubs = profile, {}, {}, None
+                kept.reset(profile)
             render = _renderer(category, fmt, profile)
             stubs, written = kept.stubs, _written_since_kept(category, kept, state)
             if written is None:
                 stubs = selectors.record_stubs(category)
                 written = zip(stubs.ids, stubs.versions, strict=True)
-            have = kept.pieces
-            missing = [(i, v) for i, v in written if have.get(i, (None,))[0] != v]
+            have = kept.versions
+            missing = [(i, v) for i, v in written if have.get(i) != v]
             fresh = []
             for start in range(0, len(missing), FETCH_BATCH):
                 batch = missing[start : start + FETCH_BATCH]
@@ -163,7 +214,7 @@ def _written_since_kept(category: Category, kept: _Kept, state: selectors.Catego
     if not state.shape_revision <= kept.revision <= state.revision:  # reshaped since, or a new database
         return None
     written = selectors.record_changes(category, kept.revision) if kept.revision < state.revision else []
-    if any(i not in kept.pieces for i, _ in written):  # a row the kept stubs do not hold
+    if any(i not in kept.versions for i, _ in written):  # a row the kept stubs do not hold
         return None
     return written
 
@@ -188,9 +239,9 @@ def _db_members(data: dict | None, profile: text_file.CsvProfile) -> tuple[tuple
     return tuple((key, text.encode()) for key, text in pieces.db_pieces(data, profile))
 
 
-def _patch(kept: _Kept, stubs: selectors.RecordStubs, fresh: list, *, text: bool) -> set[int] | None:
-    """Replace the changed records' parts in place when nothing else moved; the chunks touched,
-    or None when the parts must be rebuilt."""
+def _patch(kept: _Kept, stubs: selectors.RecordStubs, fresh: list, *, text: bool) -> dict[int, bytes] | None:
+    """The parts that replace the changed records' parts in place when nothing else moved (by
+    part index), or None when the parts must be laid out again."""
     old = kept.stubs
     if (
         old is None
@@ -198,48 +249,65 @@ def _patch(kept: _Kept, stubs: selectors.RecordStubs, fresh: list, *, text: bool
         or (text and (old.names != stubs.names or old.positions != stubs.positions))
     ):
         return None
-    dirty: set[int] = set()
+    replaced: dict[int, bytes] = {}
     for record_id, _, piece in fresh:
-        slots = kept.slots[record_id]
-        if slots and slots[0][0] is not None:  # db.json entries: the same keys, or rebuild
-            if tuple(k for k, _ in piece) != tuple(k for k, _ in kept.pieces[record_id][1]):
+        slot = kept.slots[record_id]
+        if isinstance(slot, int):
+            replaced[slot] = piece
+        elif record_id in kept.keys:  # db.json entries: the same keys, or lay out again
+            if tuple(k for k, _ in piece) != kept.keys[record_id]:
                 return None
             texts = dict(piece)
-            replacements = [(index, texts[key]) for key, index in slots]
-        else:
-            replacements = [(index, piece) for _, index in slots]
-        for index, part in replacements:
-            kept.parts[index] = part
-            dirty.add(index // CHUNK_PIECES)
-    return dirty
+            replaced.update((index, texts[key]) for key, index in slot)
+        else:  # models.csv rows
+            replaced.update((index, piece) for _, index in slot)
+    for record_id, _, piece in fresh:
+        if record_id in kept.aside:
+            kept.aside[record_id] = piece
+    return replaced
 
 
-def _rebuild(category: Category, fmt: str, kept: _Kept, stubs: selectors.RecordStubs, fresh: list) -> None:
-    """The parts in order from the kept and fresh pieces; which parts each record owns."""
+def _kept_piece(kept: _Kept, record_id: int):
+    """A record's piece as its kept parts give it back (views of the kept body)."""
+    if record_id in kept.aside:
+        return kept.aside[record_id]
+    slot = kept.slots[record_id]
+    if isinstance(slot, int):
+        return kept.layout.part(slot)
+    if record_id not in kept.keys:  # models.csv: its one row
+        return kept.layout.part(slot[0][1])
+    texts = {key: kept.layout.part(index) for key, index in slot}
+    return tuple((key, texts[key]) for key in kept.keys[record_id])
+
+
+def _rebuild(category: Category, fmt: str, kept: _Kept, stubs: selectors.RecordStubs, fresh: list) -> list:
+    """The parts in order (fresh pieces, and views of the kept body for the others); which parts
+    each record owns."""
     new = {record_id: piece for record_id, _, piece in fresh}
-    current = {i: new[i] if i in new else kept.pieces[i][1] for i in stubs.ids}
-    kept.pieces = {i: kept.pieces[i] for i in stubs.ids if i in kept.pieces}  # deleted ones go
+    current = {i: new[i] if i in new else _kept_piece(kept, i) for i in stubs.ids}
+    kept.versions = {i: kept.versions[i] for i in stubs.ids if i in kept.versions}  # deleted ones go
     if fmt in _PROFILE_FREE or category != Category.TEXT_GENERATION:  # one part per record
         if fmt in _PROFILE_FREE:
             kept.frame = pieces.COMPACT if fmt == V2 else pieces.INDENTED
         else:
             kept.frame = pieces.legacy_frame(jsonfile.JsonProfile.from_dict(kept.profile))
-        kept.parts = [current[i] for i in stubs.ids]
-        kept.slots = {i: [(None, index)] for index, i in enumerate(stubs.ids)}
-        return
+        kept.slots = {i: index for index, i in enumerate(stubs.ids)}
+        return [current[i] for i in stubs.ids]
     profile = text_file.CsvProfile.from_dict(kept.profile)
     rows = [_Row(i, n, p) for i, n, p in zip(stubs.ids, stubs.names, stubs.positions, strict=True)]
     items = text_file.file_row_items(rows, profile, name_of=lambda row: row.name)
     kept.slots = {i: [] for i in stubs.ids}
+    parts = []
     if fmt == pieces.LEGACY_FILE:
-        kept.frame, kept.parts = pieces.csv_frame(profile), []
+        kept.frame = pieces.csv_frame(profile)
         for kind, item in items:
             if kind == "record":
-                kept.slots[item.id].append((None, len(kept.parts)))
-                kept.parts.append(current[item.id])
+                kept.slots[item.id].append((None, len(parts)))
+                parts.append(current[item.id])
             else:
-                kept.parts.append(item.encode())
-        return
+                parts.append(item.encode())
+        kept.aside = {i: bytes(current[i]) for i in stubs.ids if len(kept.slots[i]) != 1}
+        return parts
     old_lines, kept.lines = kept.lines, {}
     # As a dictionary does: a repeated key keeps its first place and its last text.
     entries: dict[str, tuple] = {}
@@ -253,11 +321,18 @@ def _rebuild(category: Category, fmt: str, kept: _Kept, stubs: selectors.RecordS
             continue
         for key, part in members:
             entries[key] = (owner, part)
-    kept.frame, kept.parts = pieces.INDENTED, []
+    kept.frame = pieces.INDENTED
     for key, (owner, part) in entries.items():
         if owner is not None:
-            kept.slots[owner].append((key, len(kept.parts)))
-        kept.parts.append(part)
+            kept.slots[owner].append((key, len(parts)))
+        parts.append(part)
+    kept.keys = {i: tuple(k for k, _ in current[i]) if i in new else kept.keys[i] for i in stubs.ids}
+    kept.aside = {
+        i: tuple((k, bytes(text)) for k, text in current[i])
+        for i in stubs.ids
+        if len(kept.slots[i]) != len(current[i])
+    }
+    return parts
 
 
 @dataclass(frozen=True)
@@ -267,47 +342,82 @@ class _Row:
     position: int
 
 
-def _join(kept: _Kept, dirty: set[int] | None, compress: bool) -> tuple[bytes, bytes]:
-    """The body and its gzip. Only the chunks in `dirty` are deflated again; with `dirty` None
-    (rebuilt parts), a chunk whose parts are the very objects of a kept chunk reuses it (kept
-    pieces stay the same objects while their records do not change)."""
-    frame, parts = kept.frame, kept.parts
-    sep = frame.sep.encode()
+def _laid_out(frame: pieces.Frame, parts: list) -> _Layout:
+    """The body joined from `parts` (bytes or views), and where each part lies in it."""
     if not parts:
-        body = frame.empty.encode()
-        kept.chunks = []
-        return body, _gzip([_deflate(body)], body) if compress else b""
-    head, tail = frame.head.encode(), frame.tail.encode()
-    body = _joined(head, sep, parts, tail)
-    if not compress:
-        kept.chunks = []  # deflated again when a compressed call comes
-        return body, b""
-    count = (len(parts) + CHUNK_PIECES - 1) // CHUNK_PIECES
-    if dirty is None or len(kept.chunks) != count:
-        reusable = {(c > 0, *map(id, group)): deflated for c, (group, deflated) in enumerate(kept.chunks)}
-        dirty, chunks = set(), []
-        for c in range(count):
-            group = tuple(parts[c * CHUNK_PIECES : (c + 1) * CHUNK_PIECES])
-            deflated = reusable.get((c > 0, *map(id, group)))
-            chunks.append((group, deflated))
-            if deflated is None:
-                dirty.add(c)
-        kept.chunks = chunks
-    for c in dirty:
-        group = tuple(parts[c * CHUNK_PIECES : (c + 1) * CHUNK_PIECES])
-        kept.chunks[c] = (group, _deflate((sep if c else b"") + sep.join(group)))
-    deflated = [_deflate(head), *(d for _, d in kept.chunks), _deflate(tail)]
-    return body, _gzip(deflated, body)
+        return _Layout(frame.empty.encode(), 0, array("q"), [])
+    head, sep, tail = frame.head.encode(), frame.sep.encode(), frame.tail.encode()
+    lengths = array("q", map(len, parts))
+    chunk_at, at = [], len(head)
+    for c in range(0, len(parts), CHUNK_PIECES):
+        chunk_at.append(at)
+        group = lengths[c : c + CHUNK_PIECES]
+        at += sum(group) + len(sep) * len(group)
+    return _Layout(_joined(head, sep, parts, tail), len(sep), lengths, chunk_at)
 
 
-def _joined(head: bytes, sep: bytes, parts: list[bytes], tail: bytes) -> bytes:
+def _joined(head: bytes, sep: bytes, parts: list, tail: bytes) -> bytes:
     """head + sep.join(parts) + tail in one allocation (at 100 times today's catalog each copy of
     the text document is over a hundred megabytes)."""
     if len(parts) == 1:
-        return head + parts[0] + tail
+        return b"".join((head, parts[0], tail))
     return sep.join(
-        itertools.chain((head + parts[0],), itertools.islice(parts, 1, len(parts) - 1), (parts[-1] + tail,))
+        itertools.chain(
+            (b"".join((head, parts[0])),),
+            itertools.islice(parts, 1, len(parts) - 1),
+            (b"".join((parts[-1], tail)),),
+        )
     )
+
+
+def _spliced(layout: _Layout, replaced: dict[int, bytes]) -> _Layout:
+    """`layout` with the parts in `replaced` (by index) swapped in: one copy of the body, the
+    offsets of the following chunks moved by the change in length."""
+    if not replaced:
+        return layout
+    order = sorted(replaced)
+    view, segments, at = memoryview(layout.body), [], 0
+    for index in order:
+        start, end = layout.span(index)
+        segments += (view[at:start], replaced[index])
+        at = end
+    segments.append(view[at:])
+    lengths, chunk_at, grown = array("q", layout.lengths), list(layout.chunk_at), {}
+    for index in order:
+        c = index // CHUNK_PIECES
+        grown[c] = grown.get(c, 0) + len(replaced[index]) - lengths[index]
+        lengths[index] = len(replaced[index])
+    moved = 0
+    for c in range(min(grown), len(chunk_at)):
+        chunk_at[c] += moved
+        moved += grown.get(c, 0)
+    return _Layout(b"".join(segments), layout.sep, lengths, chunk_at)
+
+
+def _compressed(kept: _Kept, old: _Layout, dirty: set[int] | None) -> bytes:
+    """The gzip of the kept body. Only the chunks in `dirty` are deflated again; with `dirty` None
+    (parts laid out again), a chunk whose bytes are those of the same chunk before reuses its
+    stream."""
+    layout = kept.layout
+    if not layout.lengths:
+        kept.deflated = []
+        return _gzip([_deflate(layout.body)], layout.body)
+    count = len(layout.chunk_at)
+    if dirty is None or len(kept.deflated) != count:
+        before = kept.deflated  # the streams of `old`'s chunks, or [] when the last call did not compress
+        kept.deflated = [
+            before[c] if c < len(before) and old.chunk(c) == layout.chunk(c) else None for c in range(count)
+        ]
+        dirty = {c for c, stream in enumerate(kept.deflated) if stream is None}
+    for c in dirty:
+        kept.deflated[c] = _deflate(layout.chunk(c))
+    head, tail = _deflate(kept.frame.head.encode()), _deflate(kept.frame.tail.encode())
+    return _gzip([head, *kept.deflated, tail], layout.body)
+
+
+def _uncompressed(kept: _Kept) -> bytes:
+    kept.deflated = []  # deflated again when a compressed call comes
+    return b""
 
 
 def _deflate(data: bytes) -> bytes:

@@ -247,3 +247,33 @@ def test_a_reimport_that_moves_records_reads_the_stubs_again(imported, legacy_co
     assert stub_reads(queries) >= len(pieces.assembled_formats(Category.ESRGAN))
     v2 = after[(Category.ESRGAN, render.V2)].body
     assert v2.index(json.dumps(entries[0][0]).encode()) < v2.index(json.dumps(entries[1][0]).encode())
+
+
+def test_a_db_json_key_two_records_share_survives_updates_and_deletes(imported):
+    """Two text records whose names differ only by author share a `koboldcpp/<model>` key: the
+    first keeps the key's place, the second its text (a dictionary's rule). The first record's
+    own text for that key is in no document then, and must come back, as last updated, when the
+    second goes."""
+    text = Category.TEXT_GENERATION
+    assert_all_identical()
+    first = ModelRecord.objects.filter(category=text.value, name__contains="/").order_by("position")[4]
+    model = first.name.split("/")[1]
+    twin = f"assembly-twin/{model}"
+    with transaction.atomic():
+        record_write(write=RecordWrite(text, twin, "create", {**first.data, "name": twin}), actor=MODERATOR)
+    after = assert_all_identical()
+    shared = f'"koboldcpp/{model}": {{'.encode()  # the entry's key (its "name" repeats it)
+    assert after[(text, render.V1)].body.count(shared) == 1
+    assert (
+        first.pk in assembly._kept[(text.value, render.V1)].aside
+    )  # its text is kept aside, not in the body
+
+    update(text, first.name, description="The first twin, rewritten while its key was taken.")
+    after = assert_all_identical()
+    assert after[(text, render.V1)].rendered == 1
+    with transaction.atomic():
+        twin_row = ModelRecord.objects.get(category=text.value, name=twin)
+        record_write(write=RecordWrite(text, twin, "delete", None, twin_row.version), actor=MODERATOR)
+    after = assert_all_identical()
+    assert after[(text, render.V1)].rendered == 0  # the first twin's whole text came from what was kept
+    assert after[(text, render.V1)].body.count(b"The first twin, rewritten while its key was taken.") == 3
