@@ -1,7 +1,10 @@
 """The WSGI hot path: replays marked responses while current, never a stale one."""
 
+import gc
+import gzip
 import io
 import time
+import weakref
 
 import pytest
 from django.core.signals import request_finished, request_started
@@ -44,6 +47,8 @@ class Call:
             chunks = application(environ, self._start)
             self.body = b"".join(chunks)
             getattr(chunks, "close", lambda: None)()
+            # Django's response (the hot path answers with a plain list, which has no weak reference)
+            self.response = None if isinstance(chunks, list) else weakref.ref(chunks)
         finally:
             request_started.disconnect(mark)
             request_started.connect(close_old_connections)
@@ -171,3 +176,22 @@ def test_the_watcher_rereads_revisions_it_was_never_told_about(live_catalog, mon
     )  # committed elsewhere, unannounced
     fresh._resync()
     assert fresh._known["blip"] == known + 5
+
+
+@pytest.mark.parametrize("fmt", ["v1", "v2"])
+def test_a_document_django_served_goes_with_its_request(imported, fmt):
+    """Nothing keeps Django's response (and the document's bytes in it) once it is sent: not the
+    view, whose request refers back to it (a cycle only a full garbage collection would free)."""
+    from apps.catalog import documents
+    from apps.catalog.categories import Category
+
+    expected = documents.category_document(Category.TEXT_GENERATION, fmt).body
+    gc.collect()
+    gc.disable()  # only reference counting may free it
+    try:
+        call = Call(f"/api/model_references/{fmt}/text_generation", accept_encoding="gzip")
+        assert (call.status, call.django_ran) == (200, True)
+        assert gzip.decompress(call.body) == expected
+        assert call.response() is None
+    finally:
+        gc.enable()

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.api.categories import parse_v1_category
-from apps.api.conditional import document_response
+from apps.api.conditional import KeepsNoResponseMixin, document_response
 from apps.api.params import query_bool
 from apps.api.serializers import CATEGORY_NAMES, MessageSerializer
 from apps.api.v1.writes import V1DeleteMixin, V1RecordWritesMixin
@@ -37,7 +37,7 @@ class CategoriesApi(APIView):
         return Response([c.value for c in Category])
 
 
-class CategoryDocumentApi(V1RecordWritesMixin, APIView):
+class CategoryDocumentApi(KeepsNoResponseMixin, V1RecordWritesMixin, APIView):
     """`GET /v1/{category}`; POST and PUT queue writes on legacy-canonical deployments."""
 
     @extend_schema(

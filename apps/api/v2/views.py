@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.api.categories import parse_search_category
-from apps.api.conditional import document_response, json_response
+from apps.api.conditional import KeepsNoResponseMixin, document_response, json_response
 from apps.api.errors import RequestValidationError, validation_error
 from apps.api.params import query_bool, query_int, query_list, query_str
 from apps.api.permissions import IsReader
@@ -68,7 +68,7 @@ def _write_operation(view: V2CategoryView, operation: str, method: str, verb: st
     )
 
 
-class CategoryDocumentApi(V2CreateMixin):
+class CategoryDocumentApi(KeepsNoResponseMixin, V2CreateMixin):
     """`GET /v2/{category}`: the category's records as stored bytes (ETag, 304, gzip).
     `POST` queues a create."""
 
