@@ -29,6 +29,7 @@ import struct
 import threading
 import zlib
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -127,13 +128,18 @@ def holds(category: Category, fmt: str) -> bool:
     return kept is not None and kept.stubs is not None
 
 
-def warm_in_background(category: Category, fmt: str) -> threading.Thread:
+def warm_in_background(
+    category: Category, fmt: str, built: Callable[[Assembled], None] | None = None
+) -> threading.Thread:
     """Build the pieces from a thread of its own (a process that took the document from Redis
-    would otherwise build them all at the next change, with readers waiting)."""
+    would otherwise build them all at the next change, with readers waiting); then hand what was
+    built to `built` (outside the lock, so it may wait for a reader that is assembling)."""
 
     def warm() -> None:
         try:
-            assemble(category, fmt)
+            assembled = assemble(category, fmt)
+            if built is not None:
+                built(assembled)
         except Exception as exc:  # the next change builds them in the request instead
             logger.warning(
                 "could not keep the pieces of %s %s (%s)", category.value, fmt, exc.__class__.__name__

@@ -25,7 +25,7 @@ import logging
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import formatdate
 
 from django.conf import settings
@@ -124,7 +124,7 @@ def category_document(category: Category, fmt: str) -> Document:
             if not (from_pieces and len(document.body) >= LARGE_DOCUMENT_BYTES):
                 _store(category, fmt, document)
         elif _warm_pieces(category, fmt):
-            assembly.warm_in_background(category, fmt)
+            assembly.warm_in_background(category, fmt, lambda built: _adopt(category, fmt, built))
         _memo[(category.value, fmt)] = document
     return document
 
@@ -135,6 +135,16 @@ def _warm_pieces(category: Category, fmt: str) -> bool:
         and fmt in pieces.assembled_formats(category)
         and not assembly.holds(category, fmt)
     )
+
+
+def _adopt(category: Category, fmt: str, built: assembly.Assembled) -> None:
+    """Serve the body the warm-up built instead of the copy taken from Redis: the same bytes,
+    then held once (the body a process keeps for its next change is the one it serves)."""
+    key = (category.value, fmt)
+    with _building.setdefault(key, threading.Lock()):
+        memo = _memo.get(key)
+        if memo is not None and memo.revision == built.revision and memo.body == built.body:
+            _memo[key] = replace(memo, body=built.body, gzipped=built.gzipped)
 
 
 def _store(category: Category, fmt: str, document: Document) -> None:

@@ -150,13 +150,20 @@ def test_a_process_that_took_a_document_from_redis_keeps_its_pieces(
     threads = []  # the warm-up thread, to wait for it
     original = assembly.warm_in_background
     monkeypatch.setattr(
-        assembly, "warm_in_background", lambda c, f: threads.append(original(c, f)) or threads[-1]
+        assembly, "warm_in_background", lambda *args: threads.append(original(*args)) or threads[-1]
     )
     served = documents.category_document(Category.TEXT_GENERATION, render.V1)
     assert served.body == built.body and served.etag == built.etag
     assert len(threads) == 1
     threads[0].join(30)
     assert assembly.holds(Category.TEXT_GENERATION, render.V1)
+    # From then on it serves the body it keeps for its next change, not a second copy from Redis.
+    kept = assembly.assemble(Category.TEXT_GENERATION, render.V1)
+    assert kept.rendered == 0
+    adopted = documents.category_document(Category.TEXT_GENERATION, render.V1)
+    assert adopted.body is kept.body and adopted.gzipped == kept.gzipped
+    assert adopted.etag == built.etag and adopted.revision == built.revision
+    assert gzip.decompress(adopted.gzipped) == built.body
     record = ModelRecord.objects.filter(category=Category.TEXT_GENERATION.value).order_by("position").first()
     update(Category.TEXT_GENERATION, record.name, description="After the warm-up.")
     after = assembly.assemble(Category.TEXT_GENERATION, render.V1)
