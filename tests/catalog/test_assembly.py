@@ -171,6 +171,44 @@ def test_a_process_that_took_a_document_from_redis_keeps_its_pieces(
     assert after.body == full_render(Category.TEXT_GENERATION, render.V1)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_warm_ups_of_one_process_run_one_after_another(legacy_dir, import_actor, monkeypatch):
+    """Two documents taken from Redis at once are warmed in turn, not side by side (each warm-up
+    holds a whole document's parts while it lays them out)."""
+    import threading
+    import time
+
+    import_references(actor=import_actor, legacy_dir=legacy_dir)
+    running, most = [0], [0]
+    guard = threading.Lock()
+    original = assembly.assemble
+
+    def counted(category, fmt, **kwargs):
+        with guard:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.05)  # long enough for a second warm-up to start beside this one
+            return original(category, fmt, **kwargs)
+        finally:
+            with guard:
+                running[0] -= 1
+
+    monkeypatch.setattr(assembly, "assemble", counted)
+    built = []
+    threads = [
+        assembly.warm_in_background(Category.TEXT_GENERATION, fmt, built.append)
+        for fmt in (render.V1, render.V2)
+    ]
+    for thread in threads:
+        thread.join(30)
+    assert most[0] == 1
+    expected = sorted(full_render(Category.TEXT_GENERATION, fmt) for fmt in (render.V1, render.V2))
+    assert sorted(b.body for b in built) == expected  # each handed on as built, in whichever order
+    assert assembly.holds(Category.TEXT_GENERATION, render.V1)
+    assert assembly.holds(Category.TEXT_GENERATION, render.V2)
+
+
 # --- The changes feed: rows carry the revision that wrote them ----------------------------------
 
 
