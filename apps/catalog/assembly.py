@@ -106,6 +106,7 @@ class _Kept:
     # as of that read: `versions` says which version each record's parts are of).
     stubs: selectors.RecordStubs | None = None
     revision: int | None = None  # the category revision the kept parts are of
+    epoch: object = None  # the metadata row's epoch that revision counts in
     # record id -> the index of its part; text files: [(db.json key or None for a csv row, index)]
     slots: dict = field(default_factory=dict)
     frame: pieces.Frame | None = None
@@ -175,7 +176,7 @@ def assemble(category: Category, fmt: str, *, compress: bool = True) -> Assemble
     its bytes changed."""
     with _locks.setdefault((category.value, fmt), threading.Lock()):  # one builder per kept set
         kept = _kept.setdefault((category.value, fmt), _Kept())
-        revision, last_updated, stubs, fresh = _snapshot(category, fmt, kept)
+        state, stubs, fresh = _snapshot(category, fmt, kept)
         old = kept.layout
         replaced = _patch(kept, stubs, fresh, text=category == Category.TEXT_GENERATION)
         if replaced is None:
@@ -186,10 +187,12 @@ def assemble(category: Category, fmt: str, *, compress: bool = True) -> Assemble
             kept.layout, dirty = _spliced(old, replaced), {index // CHUNK_PIECES for index in replaced}
         for record_id, version, _ in fresh:
             kept.versions[record_id] = version
-        kept.stubs, kept.revision = stubs, revision
+        kept.stubs, kept.revision, kept.epoch = stubs, state.revision, state.epoch
         gzipped = _compressed(kept, old, dirty) if compress else _uncompressed(kept)
         body = kept.layout.body
-    return Assembled(revision, last_updated, body, gzipped, empty=not stubs.ids, rendered=len(fresh))
+    return Assembled(
+        state.revision, state.last_updated, body, gzipped, empty=not stubs.ids, rendered=len(fresh)
+    )
 
 
 def _snapshot(category: Category, fmt: str, kept: _Kept):
@@ -217,14 +220,14 @@ def _snapshot(category: Category, fmt: str, kept: _Kept):
             still, _ = selectors.category_revision(category)
         if still == state.revision:
             break
-    return state.revision, state.last_updated, stubs, fresh
+    return state, stubs, fresh
 
 
 def _written_since_kept(category: Category, kept: _Kept, state: selectors.CategoryState) -> list | None:
     """(id, version) of the rows written since the revision the kept pieces are of, when the
     records are still the kept ones in the kept order; else None (read every stub)."""
-    if kept.stubs is None or kept.revision is None:
-        return None
+    if kept.stubs is None or kept.revision is None or kept.epoch != state.epoch:
+        return None  # nothing kept, or the catalog was emptied and written again since
     if not state.shape_revision <= kept.revision <= state.revision:  # reshaped since, or a new database
         return None
     written = selectors.record_changes(category, kept.revision) if kept.revision < state.revision else []

@@ -8,6 +8,8 @@ so every search and statistic runs on indexed columns.
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 
 from apps.catalog.categories import Category
@@ -130,6 +132,9 @@ class CategoryMetadata(models.Model):
         default=0,
         help_text="The last revision that added, removed or moved a record (the documents' order).",
     )
+    # A new value with every new row: revisions count from 1 again in a new row (the catalog's
+    # tables emptied, a new database), so (epoch, revision) names one state of the records.
+    epoch = models.UUIDField(default=uuid.uuid4, editable=False)
     last_updated = models.DateTimeField()
     initialization_time = models.DateTimeField()
     last_operation_type = models.CharField(max_length=16, null=True, blank=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.db import connection
 
@@ -111,18 +112,19 @@ class CategoryState:
     revision: int  # bumped by every committed change
     last_updated: int  # unix seconds
     shape_revision: int  # the last revision that added, removed or moved a record
+    epoch: UUID | None  # the metadata row's own: a new row counts its revisions from 1 again
 
 
 def category_state(category: Category) -> CategoryState:
-    """The category's revision, last update and shape revision; zeros before any write."""
+    """The category's revision, last update, shape revision and epoch; zeros before any write."""
     row = (
         CategoryMetadata.objects.filter(category=category.value)
-        .values_list("revision", "last_updated", "shape_revision")
+        .values_list("revision", "last_updated", "shape_revision", "epoch")
         .first()
     )
     if row is None:
-        return CategoryState(0, 0, 0)
-    return CategoryState(row[0], clock.unix(row[1]) or 0, row[2])
+        return CategoryState(0, 0, 0, None)
+    return CategoryState(row[0], clock.unix(row[1]) or 0, row[2], row[3])
 
 
 def category_revisions() -> dict[str, int]:
