@@ -46,6 +46,16 @@ def legacy_copy(legacy_dir, tmp_path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session", autouse=True)
+def revision_watcher_stopped_at_the_end(django_db_setup):
+    """The revision watcher's thread resyncs from the database now and then; stop it before the
+    test database is dropped (its query would fail and log into a closed stream)."""
+    yield
+    from apps.catalog.revisions import watcher
+
+    watcher.stop()
+
+
 @pytest.fixture(autouse=True)
 def frozen_clock():
     clock.freeze(FROZEN_AT)
