@@ -31,6 +31,7 @@ import zlib
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from uuid import UUID
 
 from django.db import connection, transaction
 
@@ -106,7 +107,7 @@ class _Kept:
     # as of that read: `versions` says which version each record's parts are of).
     stubs: selectors.RecordStubs | None = None
     revision: int | None = None  # the category revision the kept parts are of
-    epoch: object = None  # the metadata row's epoch that revision counts in
+    epoch: UUID | None = None  # the metadata row's epoch that revision counts in
     # record id -> the index of its part; text files: [(db.json key or None for a csv row, index)]
     slots: dict = field(default_factory=dict)
     frame: pieces.Frame | None = None
@@ -121,9 +122,8 @@ class _Kept:
 _PROFILE_FREE = (V2, pieces.V2_FILE)  # formats the legacy file's profile does not shape
 _kept: dict[tuple[str, str], _Kept] = {}
 _locks: dict[tuple[str, str], threading.Lock] = {}
-_warming = (
-    threading.Lock()
-)  # one warm-up at a time: each holds a whole document's parts while it lays them out
+# One warm-up at a time: each holds a whole document's parts while it lays them out.
+_warming = threading.Lock()
 
 
 def holds(category: Category, fmt: str) -> bool:
