@@ -138,10 +138,8 @@ def warm_in_background(
     """Build the pieces from a thread of its own (a process that took the document from Redis
     would otherwise build them all at the next change, with readers waiting); then hand what was
     built to `built` (outside the document's lock, so it may wait for a reader that is
-    assembling). Warm-ups run one after another: a process that starts beside a busy one takes
-    both text documents from Redis at once, and building their pieces side by side held the two
-    copies and two sets of parts together (the 100x bench's second worker peaked 250 MB above the
-    first)."""
+    assembling). Warm-ups run one after another: a process that takes both text documents from
+    Redis at once would otherwise hold the two copies and two sets of parts together."""
 
     def warm() -> None:
         try:
@@ -228,7 +226,7 @@ def _written_since_kept(category: Category, kept: _Kept, state: selectors.Catego
     records are still the kept ones in the kept order; else None (read every stub)."""
     if kept.stubs is None or kept.revision is None or kept.epoch != state.epoch:
         return None  # nothing kept, or the catalog was emptied and written again since
-    if not state.shape_revision <= kept.revision <= state.revision:  # reshaped since, or a new database
+    if not state.shape_revision <= kept.revision <= state.revision:  # reshaped since, or an older state back
         return None
     written = selectors.record_changes(category, kept.revision) if kept.revision < state.revision else []
     if any(i not in kept.versions for i, _ in written):  # a row the kept stubs do not hold

@@ -3,10 +3,12 @@ render (formats/render.py), on the real data and on it copied ten times, before 
 a write renders only the records it changed; the gzip is a valid gzip of those bytes."""
 
 import gzip
+import threading
+import time
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 from apps.audit.services import Actor
 from apps.catalog import assembly, selectors
@@ -175,9 +177,6 @@ def test_a_process_that_took_a_document_from_redis_keeps_its_pieces(
 def test_warm_ups_of_one_process_run_one_after_another(legacy_dir, import_actor, monkeypatch):
     """Two documents taken from Redis at once are warmed in turn, not side by side (each warm-up
     holds a whole document's parts while it lays them out)."""
-    import threading
-    import time
-
     import_references(actor=import_actor, legacy_dir=legacy_dir)
     running, most = [0], [0]
     guard = threading.Lock()
@@ -230,8 +229,6 @@ def test_a_catalog_emptied_and_imported_again_is_read_whole_though_its_revision_
     """The tables emptied under a running process (bench/import_export.py does it; so would a
     new database) and another state imported: the revision counts from 1 again, so the kept
     pieces must not be taken as that revision's."""
-    from django.db import connection
-
     text = Category.TEXT_GENERATION
     import_references(actor=import_actor, legacy_dir=legacy_dir)
     first = {fmt: assembly.assemble(text, fmt) for fmt in (render.V1, render.V2)}
@@ -272,7 +269,6 @@ def test_written_rows_carry_their_revision_and_reshaping_writes_the_shape_revisi
 
 
 def test_an_update_is_assembled_from_the_changes_feed_without_reading_every_stub(imported):
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     assert_all_identical()
